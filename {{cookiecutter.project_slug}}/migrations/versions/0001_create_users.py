@@ -1,0 +1,46 @@
+"""Create the users table.
+
+Revision ID: 0001
+Revises:
+Create Date: 2026-11-28
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0001"
+down_revision: str | None = None
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "users",
+        sa.Column("id", sa.Integer(), nullable=False),
+        # Case-insensitive: "Alice" and "alice" are the same username.
+        sa.Column(
+            "username",
+            sa.String(length=50, collation="{{ 'NOCASE' if cookiecutter.database == 'sqlite' else 'utf8mb4_unicode_ci' }}"),
+            nullable=False,
+        ),
+        sa.Column("age", sa.Integer(), nullable=True),
+        sa.Column("hashed_password", sa.String(length=255), nullable=False),
+        sa.Column("is_active", sa.Boolean(), nullable=False),
+        sa.Column("is_superuser", sa.Boolean(), nullable=False),
+        sa.Column("token_version", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("username"),
+{%- if cookiecutter.database == 'mysql' %}
+        mysql_engine="InnoDB",
+        mysql_charset="utf8mb4",
+{%- endif %}
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("users")

@@ -1,0 +1,136 @@
+"""Fixtures: the app on an isolated real database, a client, and users with their tokens."""
+
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, delete
+
+from {{ cookiecutter.project_slug }} import crud
+from {{ cookiecutter.project_slug }}.app import create_app
+from {{ cookiecutter.project_slug }}.config import Settings
+from {{ cookiecutter.project_slug }}.database import create_session_factory
+from {{ cookiecutter.project_slug }}.models import User
+from {{ cookiecutter.project_slug }}.security import PasswordHasher, create_access_token
+from tests.isolated_database import isolated_database
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
+PASSWORD = "correct horse battery"
+
+UserFactory = Callable[..., User]
+Headers = dict[str, str]
+
+
+def make_settings(database_url: str, **overrides: object) -> Settings:
+    """Test settings: ignore .env, and hash with Argon2's cheapest parameters for speed."""
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "secret_key": TEST_SECRET_KEY,
+        "argon2_time_cost": 1,
+        "argon2_memory_cost_kib": 8,
+    }
+    return Settings(_env_file=None, **(values | overrides))  # type: ignore[call-arg, arg-type]
+
+
+def alembic_upgrade(engine: Engine, revision: str = "head") -> None:
+    config = Config(PROJECT_ROOT / "alembic.ini")
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    """A new database for this run, migrated to the latest revision."""
+    with isolated_database() as url:
+        engine = create_engine(url)
+        alembic_upgrade(engine)
+        engine.dispose()
+        yield url
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return make_settings(database_url)
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings) -> FastAPI:
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    """A client for the app; every test starts and ends with an empty users table."""
+    engine: Engine = app.state.engine
+    with TestClient(app) as test_client:
+        yield test_client
+    with engine.begin() as connection:
+        connection.execute(delete(User))
+
+
+@pytest.fixture
+def create_user(app: FastAPI, client: TestClient) -> UserFactory:
+    """Insert a user straight into the database (no HTTP), with the password PASSWORD."""
+    hasher: PasswordHasher = app.state.password_hasher
+    session_factory = create_session_factory(app.state.engine)
+
+    def factory(
+        username: str = "alice",
+        *,
+        password: str = PASSWORD,
+        is_superuser: bool = False,
+        is_active: bool = True,
+        age: int | None = None,
+    ) -> User:
+        with session_factory.begin() as session:
+            user = crud.create_user(
+                session,
+                username=username,
+                hashed_password=hasher.hash(password),
+                age=age,
+                is_superuser=is_superuser,
+            )
+            user.is_active = is_active
+        return user
+
+    return factory
+
+
+def bearer(token: str) -> Headers:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def token_for(user: User, settings: Settings, expires_in: timedelta = timedelta(minutes=5)) -> str:
+    return create_access_token(
+        user_id=user.id,
+        token_version=user.token_version,
+        secret_key=settings.secret_key.get_secret_value(),
+        expires_in=expires_in,
+    )
+
+
+@pytest.fixture
+def user(create_user: UserFactory) -> User:
+    return create_user("alice", age=30)
+
+
+@pytest.fixture
+def user_headers(user: User, settings: Settings) -> Headers:
+    return bearer(token_for(user, settings))
+
+
+@pytest.fixture
+def superuser(create_user: UserFactory) -> User:
+    return create_user("root_admin", is_superuser=True)
+
+
+@pytest.fixture
+def superuser_headers(superuser: User, settings: Settings) -> Headers:
+    return bearer(token_for(superuser, settings))

@@ -1,0 +1,51 @@
+"""The test database: created on the server at TEST_DATABASE_URL, dropped afterwards."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import URL, Engine, create_engine, make_url, text
+from sqlalchemy.exc import OperationalError
+
+# Nothing listens on port 9 (discard) here: the database is "down".
+UNREACHABLE_DATABASE_URL = "mysql+pymysql://root@127.0.0.1:9/unreachable"
+
+
+class TestServerSettings(BaseSettings):
+    """TEST_DATABASE_URL, from the environment or .env."""
+
+    __test__ = False  # not a test class, despite its name
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    test_database_url: str = "mysql+pymysql://root@127.0.0.1:3306/{{ cookiecutter.project_slug }}_test"
+
+
+@contextmanager
+def isolated_database(name: str = "test") -> Iterator[str]:
+    """Yield the URL of a new, empty database on the test server; drop it afterwards."""
+    base_url = make_url(TestServerSettings().test_database_url)
+    url = base_url.set(database=f"{base_url.database}{'' if name == 'test' else '_' + name}")
+    # Connect to the server without choosing a database, to create and drop ours.
+    server = create_engine(url.set(database=""), connect_args={"charset": "utf8mb4"})
+    try:
+        _execute(server, url, "DROP DATABASE IF EXISTS `{}`")
+    except OperationalError as error:
+        server.dispose()
+        pytest.exit(
+            f"Cannot use the MySQL server at {url.render_as_string(hide_password=True)}"
+            f" ({error.orig}); start it, or point TEST_DATABASE_URL at another (environment"
+            " or .env).",
+            returncode=3,
+        )
+    _execute(server, url, "CREATE DATABASE `{}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        _execute(server, url, "DROP DATABASE IF EXISTS `{}`")
+        server.dispose()
+
+
+def _execute(server: Engine, url: URL, statement: str) -> None:
+    with server.connect() as connection:
+        connection.execute(text(statement.format(url.database)))

@@ -1,0 +1,108 @@
+"""Command line: `python -m {{ cookiecutter.project_slug }} serve | create-superuser{% if cookiecutter.database == 'mysql' %} | create-database{% endif %}`."""
+
+import argparse
+import getpass
+import os
+import sys
+
+import uvicorn
+from pydantic import TypeAdapter, ValidationError
+
+from {{ cookiecutter.project_slug }} import crud
+from {{ cookiecutter.project_slug }}.config import load_settings
+{%- if cookiecutter.database == 'mysql' %}
+from {{ cookiecutter.project_slug }}.create_database import DEFAULT_ADMIN_URL, create_database
+{%- endif %}
+from {{ cookiecutter.project_slug }}.database import create_session_factory
+from {{ cookiecutter.project_slug }}.engine import create_db_engine
+from {{ cookiecutter.project_slug }}.schemas import Password, Username
+from {{ cookiecutter.project_slug }}.security import PasswordHasher
+
+
+def serve(args: argparse.Namespace) -> int:
+    app = "{{ cookiecutter.project_slug }}.main:app"
+    uvicorn.run(app, host=args.host, port=args.port, reload=args.reload)
+    return 0
+
+
+def read_password() -> str:
+    """The password from SUPERUSER_PASSWORD, or typed twice without echo."""
+    password = os.environ.get("SUPERUSER_PASSWORD")
+    if password is not None:
+        return password
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Password (again): ") != password:
+        raise SystemExit("The passwords do not match.")
+    return password
+
+
+def create_superuser(args: argparse.Namespace) -> int:
+    """Create a superuser, or make an existing user one (keeping their password)."""
+    try:
+        username = TypeAdapter(Username).validate_python(args.username)
+    except ValidationError:
+        raise SystemExit("The username needs 3-50 letters, digits, '_', '.' or '-'.") from None
+    settings = load_settings()
+    engine = create_db_engine(settings.database_url)
+    with create_session_factory(engine).begin() as session:
+        user = crud.get_user_by_username(session, username=username)
+        if user is not None:
+            crud.update_user(session, user=user, changes={"is_superuser": True, "is_active": True})
+            print(f"{user.username} is now a superuser (the password is unchanged).")
+            return 0
+        try:
+            password = TypeAdapter(Password).validate_python(read_password())
+        except ValidationError:
+            raise SystemExit("The password needs 8-128 characters.") from None
+        hasher = PasswordHasher.from_settings(settings)
+        crud.create_user(
+            session, username=username, hashed_password=hasher.hash(password), is_superuser=True
+        )
+    print(f"Superuser {username} created.")
+    return 0
+{%- if cookiecutter.database == 'mysql' %}
+
+
+def create_database_command(args: argparse.Namespace) -> int:
+    """Create the database and user named in DATABASE_URL, as the server's administrator."""
+    url = load_settings().database_url
+    create_database(database_url=url, admin_url=args.admin_url)
+    print("The database and its user are ready; next: alembic upgrade head")
+    return 0
+{%- endif %}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m {{ cookiecutter.project_slug }}")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve_parser = commands.add_parser("serve", help="run the API with uvicorn")
+    serve_parser.add_argument("--host", default="127.0.0.1")
+    serve_parser.add_argument("--port", type=int, default=8000)
+    serve_parser.add_argument("--reload", action="store_true", help="restart on code changes")
+    serve_parser.set_defaults(handler=serve)
+
+    superuser_parser = commands.add_parser(
+        "create-superuser",
+        help="create a superuser (password from SUPERUSER_PASSWORD or asked twice)",
+    )
+    superuser_parser.add_argument("username")
+    superuser_parser.set_defaults(handler=create_superuser)
+{%- if cookiecutter.database == 'mysql' %}
+
+    database_parser = commands.add_parser(
+        "create-database", help="create the database and user of DATABASE_URL"
+    )
+    database_parser.add_argument(
+        "--admin-url", default=DEFAULT_ADMIN_URL, help=f"an admin's URL ({DEFAULT_ADMIN_URL})"
+    )
+    database_parser.set_defaults(handler=create_database_command)
+{%- endif %}
+
+    args = parser.parse_args(argv)
+    handler = args.handler
+    return int(handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

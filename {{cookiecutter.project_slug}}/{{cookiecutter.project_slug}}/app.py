@@ -1,0 +1,49 @@
+"""Build the FastAPI application from settings."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import version
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from {{ cookiecutter.project_slug }}.config import PROJECT_NAME, Settings, load_settings
+from {{ cookiecutter.project_slug }}.database import create_session_factory
+from {{ cookiecutter.project_slug }}.engine import create_db_engine
+from {{ cookiecutter.project_slug }}.routers import auth, health, users
+from {{ cookiecutter.project_slug }}.security import PasswordHasher
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Create the app; without settings, read them from the environment and .env."""
+    settings = settings or load_settings()
+    engine = create_db_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()  # close pooled connections on shutdown
+
+    app = FastAPI(
+        title=PROJECT_NAME,
+        description="{{ cookiecutter.description }}",
+        version=version("{{ cookiecutter.project_slug }}"),
+        lifespan=lifespan,
+    )
+    # Shared by every request; the dependencies in dependencies.py read them from here.
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = create_session_factory(engine)
+    app.state.password_hasher = PasswordHasher.from_settings(settings)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["*"],
+            allow_headers=["*"],
+        )
+    app.include_router(health.router)
+    app.include_router(auth.router, prefix="/api/v1")
+    app.include_router(users.router, prefix="/api/v1")
+    return app

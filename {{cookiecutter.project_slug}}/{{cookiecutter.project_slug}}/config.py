@@ -1,0 +1,73 @@
+"""Settings, read from environment variables and the .env file."""
+
+import json
+from typing import Annotated
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_NAME = "{{ cookiecutter.project_name }}"
+
+MAKE_SECRET_KEY = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+PLACEHOLDER_SECRET_KEYS = {"change-me", "changeme", "secret", "secret-key", "your-secret-key"}
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class Settings(BaseSettings):
+    """Every setting has a variable of the same name in upper case (DATABASE_URL, ...)."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = "{{ 'sqlite:///./' ~ cookiecutter.project_slug ~ '.db' if cookiecutter.database == 'sqlite' else 'mysql+pymysql://' ~ cookiecutter.project_slug ~ ':change-me@127.0.0.1:3306/' ~ cookiecutter.project_slug }}"
+    secret_key: SecretStr
+    access_token_expire_minutes: int = Field(default=30, ge=1, le=60 * 24 * 30)
+    # Browsers may call the API from these origins; empty means no cross-origin access.
+    cors_origins: Annotated[list[str], NoDecode] = []
+    # Argon2id cost. The defaults are OWASP's minimum; stored hashes carry their own
+    # parameters, so raising these re-hashes each password at its owner's next login.
+    argon2_time_cost: int = Field(default=2, ge=1)
+    argon2_memory_cost_kib: int = Field(default=19_456, ge=8)
+    argon2_parallelism: int = Field(default=1, ge=1)
+
+    @field_validator("secret_key")
+    @classmethod
+    def check_secret_key(cls, value: SecretStr) -> SecretStr:
+        key = value.get_secret_value()
+        if key.strip().lower() in PLACEHOLDER_SECRET_KEYS or len(key) < MIN_SECRET_KEY_LENGTH:
+            message = (
+                f"SECRET_KEY must be a random string of at least {MIN_SECRET_KEY_LENGTH}"
+                f" characters; make one with {MAKE_SECRET_KEY} and put it in .env"
+            )
+            raise ValueError(message)
+        return value
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def split_origins(cls, value: object) -> object:
+        """Accept a JSON list or a comma-separated string."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [origin.strip() for origin in text.split(",") if origin.strip()]
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def forbid_wildcard_origin(cls, origins: list[str]) -> list[str]:
+        # Tokens may travel with credentials, and browsers forbid "*" with credentials anyway.
+        if "*" in origins:
+            raise ValueError("CORS_ORIGINS cannot contain '*'; list each allowed origin")
+        return origins
+
+
+def load_settings() -> Settings:
+    """Read the settings, or stop the program with one line per problem."""
+    try:
+        return Settings()  # type: ignore[call-arg]  # the fields come from the environment
+    except ValidationError as error:
+        problems = [
+            f"{'.'.join(str(part) for part in item['loc']).upper() or 'settings'}: {item['msg']}"
+            for item in error.errors()
+        ]
+        raise SystemExit("Invalid settings. " + "; ".join(problems)) from None

@@ -1,0 +1,33 @@
+"""Create the MySQL database and user that DATABASE_URL names (a one-time set-up step)."""
+
+import re
+
+from sqlalchemy import create_engine, make_url, text
+
+DEFAULT_ADMIN_URL = "mysql+pymysql://root@127.0.0.1:3306"
+# Where the service may connect from: this machine (socket or TCP) and other hosts.
+USER_HOSTS = ("localhost", "127.0.0.1", "%")
+
+
+def create_database(*, database_url: str, admin_url: str) -> None:
+    """Create the database (utf8mb4) and its user; set the password if the user exists."""
+    url = make_url(database_url)
+    name, username, password = url.database, url.username, url.password
+    if not name or not re.fullmatch(r"\w+", name):
+        raise SystemExit(f"DATABASE_URL names no usable database: {url!r}")
+    if not username or password is None:
+        raise SystemExit("DATABASE_URL needs a user and password: mysql+pymysql://USER:PW@HOST/DB")
+    engine = create_engine(admin_url, connect_args={"charset": "utf8mb4"})
+    with engine.begin() as connection:
+        # Identifiers cannot be bound parameters; the name was checked above.
+        charset = "CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+        connection.execute(text(f"CREATE DATABASE IF NOT EXISTS `{name}` {charset}"))
+        for host in USER_HOSTS:
+            account = {"user": username, "host": host, "password": password}
+            for statement in (
+                "CREATE USER IF NOT EXISTS :user@:host IDENTIFIED BY :password",
+                "ALTER USER :user@:host IDENTIFIED BY :password",  # when it existed already
+                f"GRANT ALL PRIVILEGES ON `{name}`.* TO :user@:host",
+            ):
+                connection.execute(text(statement), account)
+    engine.dispose()

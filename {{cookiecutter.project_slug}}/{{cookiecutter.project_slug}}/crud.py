@@ -1,0 +1,88 @@
+"""Every database query of the service lives here."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from {{ cookiecutter.project_slug }}.models import User
+
+
+class UsernameTakenError(Exception):
+    """Another user already has this username (compared without case)."""
+
+
+class UsersNotFoundError(Exception):
+    def __init__(self, user_ids: Sequence[int]) -> None:
+        super().__init__(f"no user with id {', '.join(map(str, user_ids))}")
+        self.user_ids = list(user_ids)
+
+
+def get_user(session: Session, *, user_id: int) -> User | None:
+    return session.get(User, user_id)
+
+
+def get_user_by_username(session: Session, *, username: str) -> User | None:
+    return session.scalars(select(User).where(User.username == username)).one_or_none()
+
+
+def list_users(session: Session, *, offset: int, limit: int) -> tuple[list[User], int]:
+    """Return one page of users, ordered by id, and the number of users in all."""
+    users = session.scalars(select(User).order_by(User.id).offset(offset).limit(limit)).all()
+    total = session.scalar(select(func.count()).select_from(User)) or 0
+    return list(users), total
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    hashed_password: str,
+    age: int | None = None,
+    is_superuser: bool = False,
+) -> User:
+    user = User(
+        username=username, hashed_password=hashed_password, age=age, is_superuser=is_superuser
+    )
+    session.add(user)
+    _flush(session)
+    return user
+
+
+def update_user(session: Session, *, user: User, changes: dict[str, Any]) -> User:
+    """Set the given attributes; the caller has checked who may change which field."""
+    for field, value in changes.items():
+        setattr(user, field, value)
+    _flush(session)
+    return user
+
+
+def update_users(session: Session, *, changes: Sequence[dict[str, Any]]) -> list[User]:
+    """Apply each `{"id": ..., field: value}`; raise before writing if any id is missing."""
+    ids = [change["id"] for change in changes]
+    users = {user.id: user for user in session.scalars(select(User).where(User.id.in_(ids)))}
+    missing = [user_id for user_id in ids if user_id not in users]
+    if missing:
+        raise UsersNotFoundError(missing)
+    for change in changes:
+        fields = {field: value for field, value in change.items() if field != "id"}
+        for field, value in fields.items():
+            setattr(users[change["id"]], field, value)
+    _flush(session)
+    return [users[user_id] for user_id in ids]
+
+
+def delete_user(session: Session, *, user: User) -> None:
+    session.delete(user)
+    session.flush()
+
+
+def _flush(session: Session) -> None:
+    # Send the changes now, inside the request's transaction, so that a duplicate
+    # username surfaces here as an error the caller can answer with 409.
+    try:
+        session.flush()
+    except IntegrityError as error:
+        raise UsernameTakenError from error

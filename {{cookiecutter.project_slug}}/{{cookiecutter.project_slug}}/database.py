@@ -1,0 +1,9 @@
+"""The session factory: one session, and one transaction, per request."""
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def create_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions whose objects stay readable after commit (the response is built afterwards)."""
+    return sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,88 @@
+"""What endpoints ask for: the settings, a database session, the signed-in user."""
+
+from collections.abc import Iterator
+from typing import Annotated
+
+import jwt
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from {{ cookiecutter.project_slug }}.config import Settings
+from {{ cookiecutter.project_slug }}.models import User
+from {{ cookiecutter.project_slug }}.schemas import MAX_ID
+from {{ cookiecutter.project_slug }}.security import PasswordHasher, decode_access_token
+
+# Reads "Authorization: Bearer <token>" and answers 401 when it is missing; tokenUrl is
+# where Swagger's Authorize button logs in.
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token")
+
+INVALID_TOKEN = HTTPException(
+    status_code=status.HTTP_401_UNAUTHORIZED,
+    detail="Could not validate credentials",
+    headers={"WWW-Authenticate": "Bearer"},
+)
+
+
+# create_app() keeps the settings and database objects on app.state; these functions hand
+# them to endpoints. They do no I/O, so they are `async def` and skip the thread pool.
+async def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+async def get_password_hasher(request: Request) -> PasswordHasher:
+    hasher: PasswordHasher = request.app.state.password_hasher
+    return hasher
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed if the endpoint succeeds, else rolled back."""
+    session_factory: sessionmaker[Session] = request.app.state.session_factory
+    with session_factory() as session, session.begin():
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
+PasswordHasherDep = Annotated[PasswordHasher, Depends(get_password_hasher)]
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_current_user(
+    token: Annotated[str, Depends(oauth2_scheme)], session: SessionDep, settings: SettingsDep
+) -> User:
+    """The user the bearer token belongs to; 401 for any token that is not valid now."""
+    try:
+        claims = decode_access_token(token, secret_key=settings.secret_key.get_secret_value())
+    except jwt.InvalidTokenError:
+        raise INVALID_TOKEN from None
+    if claims.user_id > MAX_ID:  # only a token signed with our key gets here, but be safe
+        raise INVALID_TOKEN
+    user = session.get(User, claims.user_id)
+    # A deleted user, or a token from before the last password change, is no longer valid.
+    if user is None or user.token_version != claims.token_version:
+        raise INVALID_TOKEN
+    if not user.is_active:
+        raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail="Inactive user")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+async def get_current_superuser(user: CurrentUser) -> User:
+    if not user.is_superuser:
+        raise HTTPException(
+            status_code=status.HTTP_403_FORBIDDEN, detail="Only a superuser may do this"
+        )
+    return user
+
+
+SuperUser = Annotated[User, Depends(get_current_superuser)]

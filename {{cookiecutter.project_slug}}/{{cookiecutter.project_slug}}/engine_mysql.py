@@ -1,0 +1,16 @@
+"""The database engine, tuned for MySQL and MariaDB (PyMySQL driver)."""
+
+from sqlalchemy import Engine, create_engine
+
+
+def create_db_engine(url: str) -> Engine:
+    """Create the engine for a MySQL or MariaDB server."""
+    return create_engine(
+        url,
+        # utf8mb4 is MySQL's full UTF-8: Korean, emoji and every other character round-trip.
+        connect_args={"charset": "utf8mb4"},
+        # The server closes idle connections (wait_timeout); check each one before use and
+        # replace connections older than an hour, so a quiet night does not cost an error.
+        pool_pre_ping=True,
+        pool_recycle=3600,
+    )

@@ -1,0 +1,153 @@
+"""Users: sign up, read, update and delete."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, HTTPException, Path, Query, status
+
+from {{ cookiecutter.project_slug }} import crud
+from {{ cookiecutter.project_slug }}.dependencies import CurrentUser, PasswordHasherDep, SessionDep, SuperUser
+from {{ cookiecutter.project_slug }}.models import User
+from {{ cookiecutter.project_slug }}.schemas import (
+    MAX_ID,
+    PasswordChange,
+    UserBatchUpdate,
+    UserCreate,
+    UserPage,
+    UserRead,
+    UserUpdate,
+)
+
+router = APIRouter(prefix="/users", tags=["users"])
+
+UserIdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="The user's id")]
+SUPERUSER_FIELDS = {"is_active", "is_superuser", "password"}
+NOT_FOUND = {404: {"description": "No user with this id"}}
+
+
+def username_taken(username: str) -> HTTPException:
+    return HTTPException(status.HTTP_409_CONFLICT, detail=f"Username {username!r} is taken")
+
+
+def get_user_or_404(session: SessionDep, user_id: int) -> User:
+    user = crud.get_user(session, user_id=user_id)
+    if user is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"User {user_id} not found")
+    return user
+
+
+def check_self_or_superuser(current_user: User, user_id: int) -> None:
+    if current_user.id != user_id and not current_user.is_superuser:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, detail="Only this user or a superuser may do this"
+        )
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, responses={409: {"description": "Taken"}})
+def create_user(body: UserCreate, session: SessionDep, hasher: PasswordHasherDep) -> UserRead:
+    """Sign up: anyone may create an ordinary (not superuser) account."""
+    try:
+        user = crud.create_user(
+            session,
+            username=body.username,
+            hashed_password=hasher.hash(body.password),
+            age=body.age,
+        )
+    except crud.UsernameTakenError:
+        raise username_taken(body.username) from None
+    return UserRead.model_validate(user)
+
+
+@router.get("/me")
+def read_current_user(current_user: CurrentUser) -> UserRead:
+    """The signed-in user."""
+    return UserRead.model_validate(current_user)
+
+
+@router.put("/me/password", status_code=status.HTTP_204_NO_CONTENT)
+def change_password(
+    body: PasswordChange,
+    current_user: CurrentUser,
+    session: SessionDep,
+    hasher: PasswordHasherDep,
+) -> None:
+    """Change your password; every token issued before the change stops working."""
+    matches, _ = hasher.verify(body.current_password, current_user.hashed_password)
+    if not matches:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail="Current password is incorrect")
+    changes = {
+        "hashed_password": hasher.hash(body.new_password),
+        "token_version": current_user.token_version + 1,
+    }
+    crud.update_user(session, user=current_user, changes=changes)
+
+
+@router.get("")
+def list_users(
+    session: SessionDep,
+    _: CurrentUser,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> UserPage:
+    """A page of users, ordered by id."""
+    users, total = crud.list_users(session, offset=offset, limit=limit)
+    items = [UserRead.model_validate(user) for user in users]
+    return UserPage(items=items, total=total, offset=offset, limit=limit)
+
+
+@router.put("", responses={404: NOT_FOUND[404], 409: {"description": "Taken"}})
+def update_users(
+    body: Annotated[list[UserBatchUpdate], Body(max_length=100)],
+    session: SessionDep,
+    _: SuperUser,
+) -> list[UserRead]:
+    """Superusers: update many users at once; all of the changes are made, or none."""
+    ids = [item.id for item in body]
+    if len(set(ids)) != len(ids):
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail="Each id may appear once")
+    changes = [item.model_dump(exclude_unset=True) for item in body]
+    try:
+        users = crud.update_users(session, changes=changes)
+    except crud.UsersNotFoundError as error:
+        detail = f"Users not found: {', '.join(map(str, error.user_ids))}"
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=detail) from None
+    except crud.UsernameTakenError:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail="A username is taken") from None
+    return [UserRead.model_validate(user) for user in users]
+
+
+@router.get("/{user_id}", responses=NOT_FOUND)
+def read_user(user_id: UserIdPath, session: SessionDep, _: CurrentUser) -> UserRead:
+    """One user by id."""
+    return UserRead.model_validate(get_user_or_404(session, user_id))
+
+
+@router.patch("/{user_id}", responses=NOT_FOUND)
+def update_user(
+    user_id: UserIdPath,
+    body: UserUpdate,
+    session: SessionDep,
+    current_user: CurrentUser,
+    hasher: PasswordHasherDep,
+) -> UserRead:
+    """Change some fields of a user: yourself, or anyone if you are a superuser."""
+    check_self_or_superuser(current_user, user_id)
+    changes = body.model_dump(exclude_unset=True)
+    if SUPERUSER_FIELDS & changes.keys() and not current_user.is_superuser:
+        fields = ", ".join(sorted(SUPERUSER_FIELDS & changes.keys()))
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"Only a superuser may set {fields}")
+    user = get_user_or_404(session, user_id)
+    if "password" in changes:
+        changes["hashed_password"] = hasher.hash(changes.pop("password"))
+        changes["token_version"] = user.token_version + 1
+    try:
+        crud.update_user(session, user=user, changes=changes)
+    except crud.UsernameTakenError:
+        raise username_taken(changes["username"]) from None
+    return UserRead.model_validate(user)
+
+
+@router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
+def delete_user(user_id: UserIdPath, session: SessionDep, current_user: CurrentUser) -> None:
+    """Delete a user: yourself, or anyone if you are a superuser."""
+    check_self_or_superuser(current_user, user_id)
+    crud.delete_user(session, user=get_user_or_404(session, user_id))

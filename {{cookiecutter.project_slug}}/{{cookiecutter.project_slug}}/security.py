@@ -1,0 +1,83 @@
+"""Password hashing and access tokens: pure functions of their inputs, no database."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import jwt
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+
+from {{ cookiecutter.project_slug }}.config import Settings
+
+# Decoding accepts this algorithm only, so a token that names another (or "none") fails.
+ALGORITHM = "HS256"
+ACCESS_TOKEN_TYPE = "access"
+REQUIRED_CLAIMS = ["sub", "iat", "exp", "type", "ver"]
+
+
+class PasswordHasher:
+    """Argon2id hashing, with the cost parameters taken from the settings."""
+
+    def __init__(self, *, time_cost: int, memory_cost_kib: int, parallelism: int) -> None:
+        argon2 = Argon2Hasher(
+            time_cost=time_cost, memory_cost=memory_cost_kib, parallelism=parallelism
+        )
+        self._password_hash = PasswordHash((argon2,))
+        # Checked against when the username is unknown, so that answer takes as long as
+        # a wrong password and does not reveal which usernames exist.
+        self._dummy_hash = self._password_hash.hash(secrets.token_urlsafe(16))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "PasswordHasher":
+        return cls(
+            time_cost=settings.argon2_time_cost,
+            memory_cost_kib=settings.argon2_memory_cost_kib,
+            parallelism=settings.argon2_parallelism,
+        )
+
+    def hash(self, password: str) -> str:
+        return self._password_hash.hash(password)
+
+    def verify(self, password: str, hashed_password: str) -> tuple[bool, str | None]:
+        """Return whether the password matches, and a new hash if the parameters changed."""
+        return self._password_hash.verify_and_update(password, hashed_password)
+
+    def verify_nothing(self, password: str) -> None:
+        """Spend the time of one verification, for a login whose user does not exist."""
+        self._password_hash.verify(password, self._dummy_hash)
+
+
+@dataclass(frozen=True)
+class AccessTokenClaims:
+    user_id: int
+    token_version: int
+
+
+def create_access_token(
+    *, user_id: int, token_version: int, secret_key: str, expires_in: timedelta
+) -> str:
+    now = datetime.now(UTC)
+    claims = {
+        "sub": str(user_id),
+        "iat": now,
+        "exp": now + expires_in,
+        "type": ACCESS_TOKEN_TYPE,
+        "ver": token_version,
+    }
+    return jwt.encode(claims, secret_key, algorithm=ALGORITHM)
+
+
+def decode_access_token(token: str, *, secret_key: str) -> AccessTokenClaims:
+    """Verify the signature, expiry and claims; raise jwt.InvalidTokenError otherwise."""
+    claims = jwt.decode(
+        token, secret_key, algorithms=[ALGORITHM], options={"require": REQUIRED_CLAIMS}
+    )
+    subject, version = claims["sub"], claims["ver"]
+    if claims["type"] != ACCESS_TOKEN_TYPE:
+        raise jwt.InvalidTokenError("not an access token")
+    if not (isinstance(subject, str) and subject.isascii() and subject.isdigit()):
+        raise jwt.InvalidTokenError("the subject is not a user id")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise jwt.InvalidTokenError("the token version is not a number")
+    return AccessTokenClaims(user_id=int(subject), token_version=version)
