@@ -1,7 +1,9 @@
 """Database tables, as typed SQLAlchemy 2 models."""
 
 from datetime import UTC, datetime
+{%- if cookiecutter.database == "mysql" %}
 from typing import Any, ClassVar
+{%- endif %}
 
 from sqlalchemy import DateTime, Dialect, String, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
