@@ -1,11 +1,13 @@
 """Database tables, as typed SQLAlchemy 2 models."""
 
 from datetime import UTC, datetime
-{%- if cookiecutter.database == "mysql" %}
-from typing import Any, ClassVar
-{%- endif %}
 
+{% if cookiecutter.database == "mysql" -%}
+from sqlalchemy import Dialect, String, TypeDecorator
+from sqlalchemy.dialects.mysql import DATETIME
+{% else -%}
 from sqlalchemy import DateTime, Dialect, String, TypeDecorator
+{% endif -%}
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Usernames are unique regardless of case ("Alice" is "alice"): with this collation every
@@ -18,13 +20,18 @@ def utc_now() -> datetime:
 
 
 class UTCDateTime(TypeDecorator[datetime]):
-    """A point in time, stored as naive UTC and always read back timezone-aware.
+    """A point in time, stored as UTC and always read back timezone-aware.
 
-    Neither SQLite nor MySQL's DATETIME keeps a time zone, so this type does it the same
-    way on both.
+    The database column keeps no time zone, so this type converts to UTC on the way in
+    and attaches UTC again on the way out.
     """
+{%- if cookiecutter.database == "mysql" %}
+
+    impl = DATETIME(fsp=6)  # MySQL drops the microseconds unless asked to keep them
+{%- else %}
 
     impl = DateTime
+{%- endif %}
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
@@ -44,12 +51,6 @@ class Base(DeclarativeBase):
 
 class User(Base):
     __tablename__ = "users"
-{%- if cookiecutter.database == "mysql" %}
-    __table_args__: ClassVar[dict[str, Any]] = {
-        "mysql_engine": "InnoDB",
-        "mysql_charset": "utf8mb4",
-    }
-{%- endif %}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(50, collation=USERNAME_COLLATION), unique=True)

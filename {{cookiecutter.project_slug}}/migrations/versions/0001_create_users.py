@@ -9,6 +9,9 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+{%- if cookiecutter.database == "mysql" %}
+from sqlalchemy.dialects import mysql
+{%- endif %}
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -31,13 +34,20 @@ def upgrade() -> None:
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.Column("is_superuser", sa.Boolean(), nullable=False),
         sa.Column("token_version", sa.Integer(), nullable=False),
+{%- if cookiecutter.database == "mysql" %}
+        sa.Column("created_at", mysql.DATETIME(fsp=6), nullable=False),
+        sa.Column("updated_at", mysql.DATETIME(fsp=6), nullable=False),
+{%- else %}
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
+{%- endif %}
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("username"),
 {%- if cookiecutter.database == 'mysql' %}
+        # utf8mb4 whatever the database's default, so any Unicode text round-trips.
         mysql_engine="InnoDB",
         mysql_charset="utf8mb4",
+        mysql_collate="utf8mb4_unicode_ci",
 {%- endif %}
     )
 
