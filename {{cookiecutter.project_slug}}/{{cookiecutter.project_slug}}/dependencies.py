@@ -52,7 +52,9 @@ def get_session(request: Request) -> Iterator[Session]:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 PasswordHasherDep = Annotated[PasswordHasher, Depends(get_password_hasher)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function" ends the transaction when the endpoint returns, before the response is
+# sent: a client that sees 2xx knows the change is committed.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def get_current_user(
