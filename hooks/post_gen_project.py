@@ -9,10 +9,11 @@ import secrets
 import sys
 from pathlib import Path
 
-DATABASE = {{ cookiecutter.database | tojson }}
-PACKAGE = {{ cookiecutter.project_slug | tojson }}
-# JSON text inside a string literal: JSON's null and true are not Python.
-ANSWERS = json.loads({{ cookiecutter | tojson | tojson }})
+# The answers as JSON in a raw string: valid Python before and after rendering, and safe
+# for any answer (the tojson filter escapes quotes, so none can end the string).
+ANSWERS = json.loads(r'{{ cookiecutter | tojson }}')  # fmt: skip
+DATABASE = ANSWERS["database"]
+PACKAGE = ANSWERS["project_slug"]
 
 # The files that differ between databases: each variant is a whole file, and the chosen
 # one is renamed to the name the code imports. tests/test_template.py checks that every
@@ -50,7 +51,7 @@ def choose_variant_files(root):
 def write_env_file(root):
     """Write .env from .env.example with secrets of its own, so no two bakes share one."""
     example = (root / ".env.example").read_text(encoding="utf-8")
-    lines = []
+    lines = ["# Written when the project was generated, with secrets of its own. Never commit it."]
     for line in example.splitlines():
         if line.startswith("SECRET_KEY="):
             line = "SECRET_KEY=" + secrets.token_urlsafe(48)

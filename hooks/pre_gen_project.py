@@ -5,36 +5,29 @@ cookiecutter stop and remove the project directory it has just created.
 Standard library only: this runs under the user's own Python, before anything is installed.
 """
 
+import json
 import keyword
 import re
 import sys
 
-
-def answer(text):
-    """Return an answer as the user typed it (JSON escapes emoji as surrogate pairs)."""
-    return text.encode("utf-16", "surrogatepass").decode("utf-16")
-
-
-PROJECT_NAME = answer({{ cookiecutter.project_name | tojson }})
-PROJECT_SLUG = answer({{ cookiecutter.project_slug | tojson }})
-FREE_TEXT = {
-    "project_name": PROJECT_NAME,
-    "description": answer({{ cookiecutter.description | tojson }}),
-    "author_name": answer({{ cookiecutter.author_name | tojson }}),
-}
-AUTHOR_EMAIL = answer({{ cookiecutter.author_email | tojson }})
+# The answers as JSON in a raw string: valid Python before and after rendering, and safe
+# for any answer (the tojson filter escapes quotes, so none can end the string).
+ANSWERS = json.loads(r'{{ cookiecutter | tojson }}')  # fmt: skip
+PROJECT_NAME = ANSWERS["project_name"]
+PROJECT_SLUG = ANSWERS["project_slug"]
+AUTHOR_EMAIL = ANSWERS["author_email"]
+FREE_TEXT_KEYS = ("project_name", "description", "author_name")
 
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 EMAIL_PATTERN = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 
 # Packages the generated project imports or installs, and names pytest and Alembic use:
 # a project package with one of these names would shadow it.
-TAKEN_NAMES = {
-    "alembic", "annotated_types", "anyio", "argon2", "click", "cryptography", "fastapi",
-    "h11", "httpx", "jwt", "migrations", "multipart", "mypy", "pwdlib", "pydantic",
-    "pydantic_core", "pydantic_settings", "pymysql", "pytest", "python_multipart", "ruff",
-    "sqlalchemy", "starlette", "test", "tests", "typing_extensions", "uvicorn",
-}
+TAKEN_NAMES = set(
+    "alembic annotated_types anyio argon2 click cryptography fastapi h11 httpx httpx2 jwt"
+    " migrations multipart mypy pwdlib pydantic pydantic_core pydantic_settings pymysql pytest"
+    " python_multipart ruff sqlalchemy starlette test tests typing_extensions uvicorn".split()
+)
 
 
 def slug_problem(slug, name):
@@ -42,20 +35,20 @@ def slug_problem(slug, name):
     fix = "answer project_slug=<name>, for example project_slug=my_service"
     if not re.search(r"[a-z0-9]", slug):
         return (
-            "project_slug is empty: project_name {!r} has no ASCII letters or digits to make"
-            " it from; {}".format(name, fix)
+            f"project_slug is empty: project_name {name!r} has no ASCII letters or digits"
+            f" to make it from; {fix}"
         )
     if not SLUG_PATTERN.match(slug):
         return (
-            "project_slug {!r} is not a valid package name: use lower-case ASCII letters,"
-            " digits and _, starting with a letter; {}".format(slug, fix)
+            f"project_slug {slug!r} is not a valid package name: use lower-case ASCII"
+            f" letters, digits and _, starting with a letter; {fix}"
         )
     if keyword.iskeyword(slug) or keyword.issoftkeyword(slug):
-        return "project_slug {!r} is a Python keyword; {}".format(slug, fix)
+        return f"project_slug {slug!r} is a Python keyword; {fix}"
     if slug in sys.stdlib_module_names or slug in TAKEN_NAMES:
         return (
-            "project_slug {!r} would shadow the module of the same name in the standard"
-            " library or a dependency; {}".format(slug, fix)
+            f"project_slug {slug!r} would shadow the module of the same name in the"
+            f" standard library or a dependency; {fix}"
         )
     return None
 
@@ -67,17 +60,17 @@ def main():
         problems.append(slug_error)
     if not EMAIL_PATTERN.match(AUTHOR_EMAIL):
         problems.append(
-            "author_email {!r} does not look like an email address; answer for example"
-            " author_email=you@example.com".format(AUTHOR_EMAIL)
+            f"author_email {AUTHOR_EMAIL!r} does not look like an email address; answer for"
+            " example author_email=you@example.com"
         )
     if not PROJECT_NAME.strip():
         problems.append("project_name is empty; answer for example project_name='My Service'")
-    for key, value in FREE_TEXT.items():
+    for key in FREE_TEXT_KEYS:
         # These answers are written into TOML strings and Python literals verbatim.
-        if re.search(r'["\\\x00-\x1f\x7f]', value):
+        if re.search(r'["\\\x00-\x1f\x7f]', ANSWERS[key]):
             problems.append(
-                "{} {!r} contains a double quote, backslash or control character; remove"
-                " it".format(key, value)
+                f"{key} {ANSWERS[key]!r} contains a double quote, backslash or control"
+                " character; remove it"
             )
     for problem in problems:
         print("ERROR: " + problem, file=sys.stderr)
