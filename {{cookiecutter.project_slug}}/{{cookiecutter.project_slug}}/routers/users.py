@@ -1,6 +1,6 @@
 """Users: sign up, read, update and delete."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Path, Query, status
 
@@ -21,7 +21,10 @@ router = APIRouter(prefix="/users", tags=["users"])
 
 UserIdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="The user's id")]
 SUPERUSER_FIELDS = {"is_active", "is_superuser", "password"}
-NOT_FOUND = {404: {"description": "No user with this id"}}
+# Extra answers for the OpenAPI docs, beside the success and 422 that FastAPI lists itself.
+Responses = dict[int | str, dict[str, Any]]
+NOT_FOUND: Responses = {404: {"description": "No user with this id"}}
+TAKEN: Responses = {409: {"description": "The username is taken"}}
 
 
 def username_taken(username: str) -> HTTPException:
@@ -42,7 +45,7 @@ def check_self_or_superuser(current_user: User, user_id: int) -> None:
         )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses={409: {"description": "Taken"}})
+@router.post("", status_code=status.HTTP_201_CREATED, responses=TAKEN)
 def create_user(body: UserCreate, session: SessionDep, hasher: PasswordHasherDep) -> UserRead:
     """Sign up: anyone may create an ordinary (not superuser) account."""
     try:
@@ -94,7 +97,7 @@ def list_users(
     return UserPage(items=items, total=total, offset=offset, limit=limit)
 
 
-@router.put("", responses={404: NOT_FOUND[404], 409: {"description": "Taken"}})
+@router.put("", responses=NOT_FOUND | TAKEN)
 def update_users(
     body: Annotated[list[UserBatchUpdate], Body(max_length=100)],
     session: SessionDep,
@@ -121,7 +124,7 @@ def read_user(user_id: UserIdPath, session: SessionDep, _: CurrentUser) -> UserR
     return UserRead.model_validate(get_user_or_404(session, user_id))
 
 
-@router.patch("/{user_id}", responses=NOT_FOUND)
+@router.patch("/{user_id}", responses=NOT_FOUND | TAKEN)
 def update_user(
     user_id: UserIdPath,
     body: UserUpdate,
