@@ -3,13 +3,15 @@
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
 from alembic.config import Config
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, delete
+from httpx2 import Response
+from sqlalchemy import Engine, create_engine, delete, select
 
 from {{ cookiecutter.project_slug }} import crud
 from {{ cookiecutter.project_slug }}.app import create_app
@@ -105,6 +107,18 @@ def create_user(app: FastAPI, client: TestClient) -> UserFactory:
 
 def bearer(token: str) -> Headers:
     return {"Authorization": f"Bearer {token}"}
+
+
+def log_in(client: TestClient, username: str, password: str = PASSWORD) -> Response:
+    """Send the login form."""
+    return client.post("/api/v1/auth/token", data={"username": username, "password": password})
+
+
+def users_table(app: FastAPI) -> list[dict[str, Any]]:
+    """Every row of the users table, read straight from the database, ordered by id."""
+    with app.state.engine.connect() as connection:
+        rows = connection.execute(select(User.__table__).order_by(User.id)).mappings()
+        return [dict(row) for row in rows]
 
 
 def token_for(user: User, settings: Settings, expires_in: timedelta = timedelta(minutes=5)) -> str:

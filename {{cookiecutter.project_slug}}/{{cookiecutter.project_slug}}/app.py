@@ -1,10 +1,13 @@
 """Build the FastAPI application from settings."""
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 
 from {{ cookiecutter.project_slug }}.config import PROJECT_NAME, Settings, load_settings
@@ -12,6 +15,21 @@ from {{ cookiecutter.project_slug }}.database import create_session_factory
 from {{ cookiecutter.project_slug }}.engine import create_db_engine
 from {{ cookiecutter.project_slug }}.routers import auth, health, users
 from {{ cookiecutter.project_slug }}.security import PasswordHasher
+
+
+async def answer_invalid_request(_: Request, error: RequestValidationError) -> Response:
+    """422 with FastAPI's list of problems, minus the input of each.
+
+    The input may be a password, which no response repeats, or text with a lone surrogate
+    (JSON's "\\ud800") that UTF-8 cannot encode; ASCII-only JSON, with \\u escapes, can
+    carry what remains (a field name is part of a problem's location).
+    """
+    problems = [
+        {key: value for key, value in problem.items() if key != "input"}
+        for problem in error.errors()
+    ]
+    body = json.dumps({"detail": jsonable_encoder(problems)})
+    return Response(body, status.HTTP_422_UNPROCESSABLE_CONTENT, media_type="application/json")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -29,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="{{ cookiecutter.description }}",
         version=version("{{ cookiecutter.project_slug }}"),
         lifespan=lifespan,
+        exception_handlers={RequestValidationError: answer_invalid_request},
     )
     # Shared by every request; the dependencies in dependencies.py read them from here.
     app.state.settings = settings

@@ -1,0 +1,211 @@
+"""Every protected route takes a valid bearer token, and answers 401 to anything else."""
+
+import warnings
+from base64 import b64encode
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
+
+import jwt
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from httpx2 import Response
+from jwt.warnings import InsecureKeyLengthWarning
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from {{ cookiecutter.project_slug }}.config import Settings
+from {{ cookiecutter.project_slug }}.models import User
+from {{ cookiecutter.project_slug }}.security import REQUIRED_CLAIMS
+from tests.conftest import PASSWORD, TEST_SECRET_KEY, Headers, UserFactory, bearer, token_for
+
+
+class Route(NamedTuple):
+    method: str
+    path: str  # "{id}" stands for the id of the user the token belongs to
+    json: object = None
+
+    def call(self, client: TestClient, user: User, headers: Headers) -> Response:
+        path = self.path.format(id=user.id)
+        return client.request(self.method, path, json=self.json, headers=headers)
+
+
+PROTECTED_ROUTES = [
+    pytest.param(route, id=f"{route.method} {route.path}")
+    for route in [
+        Route("GET", "/api/v1/users/me"),
+        Route(
+            "PUT",
+            "/api/v1/users/me/password",
+            {"current_password": PASSWORD, "new_password": "a new password"},
+        ),
+        Route("GET", "/api/v1/users"),
+        Route("PUT", "/api/v1/users", []),
+        Route("GET", "/api/v1/users/{id}"),
+        Route("PATCH", "/api/v1/users/{id}", {"age": 40}),
+        Route("DELETE", "/api/v1/users/{id}"),
+    ]
+]
+
+
+def valid_claims(user: User) -> dict[str, object]:
+    now = datetime.now(UTC)
+    return {
+        "sub": str(user.id),
+        "iat": now,
+        "exp": now + timedelta(minutes=5),
+        "type": "access",
+        "ver": user.token_version,
+    }
+
+
+def signed(claims: dict[str, object], key: str = TEST_SECRET_KEY, algorithm: str = "HS256") -> str:
+    return jwt.encode(claims, key, algorithm=algorithm)
+
+
+# Each function makes the Authorization header of a request that must be refused.
+def no_header(user: User) -> Headers:
+    return {}
+
+
+def not_a_jwt(user: User) -> Headers:
+    return bearer("not-a-jwt")
+
+
+def empty_bearer(user: User) -> Headers:
+    return {"Authorization": "Bearer "}
+
+
+def basic_scheme(user: User) -> Headers:
+    credentials = b64encode(f"{user.username}:{PASSWORD}".encode()).decode()
+    return {"Authorization": f"Basic {credentials}"}
+
+
+def token_without_scheme(user: User) -> Headers:
+    return {"Authorization": signed(valid_claims(user))}
+
+
+def expired(user: User) -> Headers:
+    now = datetime.now(UTC)
+    claims = valid_claims(user) | {"iat": now - timedelta(hours=2), "exp": now - timedelta(hours=1)}
+    return bearer(signed(claims))
+
+
+def signed_with_another_key(user: User) -> Headers:
+    return bearer(signed(valid_claims(user), key="another-secret-key-that-is-long-enough-42"))
+
+
+def unsigned_alg_none(user: User) -> Headers:
+    return bearer(signed(valid_claims(user), key="", algorithm="none"))
+
+
+def signed_with_hs512(user: User) -> Headers:
+    # Our key is shorter than HS512 asks for; that does not matter for a token to be refused.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InsecureKeyLengthWarning)
+        return bearer(signed(valid_claims(user), algorithm="HS512"))
+
+
+def with_claims(**changes: object) -> Callable[[User], Headers]:
+    def headers(user: User) -> Headers:
+        return bearer(signed(valid_claims(user) | changes))
+
+    return headers
+
+
+def without_claim(name: str) -> Callable[[User], Headers]:
+    def headers(user: User) -> Headers:
+        claims = valid_claims(user)
+        del claims[name]
+        return bearer(signed(claims))
+
+    return headers
+
+
+INVALID_AUTHORIZATIONS = [
+    pytest.param(no_header, id="no-token"),
+    pytest.param(not_a_jwt, id="malformed"),
+    pytest.param(empty_bearer, id="empty-bearer"),
+    pytest.param(basic_scheme, id="basic-scheme"),
+    pytest.param(token_without_scheme, id="no-scheme"),
+    pytest.param(expired, id="expired"),
+    pytest.param(signed_with_another_key, id="another-key"),
+    pytest.param(unsigned_alg_none, id="alg-none"),
+    pytest.param(signed_with_hs512, id="alg-HS512"),
+    *[pytest.param(without_claim(name), id=f"no-{name}") for name in REQUIRED_CLAIMS],
+    pytest.param(with_claims(type="refresh"), id="type-refresh"),
+    pytest.param(with_claims(sub="alice"), id="sub-not-a-number"),
+    pytest.param(with_claims(sub="-1"), id="sub-negative"),
+    pytest.param(with_claims(sub="\u0661"), id="sub-arabic-digit"),
+    pytest.param(with_claims(sub="99999999999999999999"), id="sub-huge"),
+    pytest.param(with_claims(ver="0"), id="ver-a-string"),
+    pytest.param(with_claims(ver=1), id="ver-from-the-future"),
+]
+
+
+@pytest.fixture
+def account(create_user: UserFactory) -> User:
+    """The token owner: a superuser, so that no route refuses the request for lack of rights."""
+    return create_user("owner", is_superuser=True)
+
+
+@pytest.mark.parametrize("route", PROTECTED_ROUTES)
+def test_a_valid_token_is_accepted(
+    client: TestClient, account: User, settings: Settings, route: Route
+) -> None:
+    response = route.call(client, account, bearer(token_for(account, settings)))
+
+    assert response.status_code in {200, 204}
+
+
+@pytest.mark.parametrize("route", PROTECTED_ROUTES)
+@pytest.mark.parametrize("make_headers", INVALID_AUTHORIZATIONS)
+def test_an_invalid_token_is_refused(
+    client: TestClient,
+    account: User,
+    route: Route,
+    make_headers: Callable[[User], Headers],
+) -> None:
+    response = route.call(client, account, make_headers(account))
+
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize("route", PROTECTED_ROUTES)
+def test_the_token_of_a_deleted_user_is_refused(
+    app: FastAPI, client: TestClient, account: User, settings: Settings, route: Route
+) -> None:
+    headers = bearer(token_for(account, settings))
+    with Session(app.state.engine) as session, session.begin():
+        session.execute(delete(User).where(User.id == account.id))
+
+    response = route.call(client, account, headers)
+
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize("route", PROTECTED_ROUTES)
+def test_a_token_from_before_a_password_change_is_refused(
+    client: TestClient, account: User, settings: Settings, route: Route
+) -> None:
+    headers = bearer(token_for(account, settings))
+    change = {"current_password": PASSWORD, "new_password": "a new password"}
+    assert client.put("/api/v1/users/me/password", json=change, headers=headers).status_code == 204
+
+    response = route.call(client, account, headers)
+
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+
+
+def test_the_token_of_a_deactivated_user_is_forbidden(
+    client: TestClient, create_user: UserFactory, settings: Settings
+) -> None:
+    dormant = create_user("dormant", is_active=False)
+
+    response = client.get("/api/v1/users/me", headers=bearer(token_for(dormant, settings)))
+
+    assert response.status_code == 403

@@ -1,0 +1,179 @@
+"""Settings: what the service refuses to start with, and how it reads its variables."""
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import ValidationError
+
+from {{ cookiecutter.project_slug }}.app import create_app
+from {{ cookiecutter.project_slug }}.config import Settings, load_settings
+from tests.conftest import TEST_SECRET_KEY, make_settings
+
+HOW_TO_MAKE_A_KEY = "secrets.token_urlsafe"
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No setting from the developer's shell, and no .env file (the project's is elsewhere)."""
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def load_settings_error(monkeypatch: pytest.MonkeyPatch, **environment: str) -> str:
+    """Set the variables, call load_settings(), and return the message it stops with."""
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SystemExit) as stopped:
+        load_settings()
+    assert isinstance(stopped.value.code, str)
+    return stopped.value.code
+
+
+@pytest.mark.parametrize(
+    "secret_key",
+    [
+        pytest.param("", id="empty"),
+        pytest.param("change-me", id="placeholder"),
+        pytest.param(" CHANGE-ME ", id="placeholder-in-capitals"),
+        pytest.param("secret", id="secret"),
+        pytest.param("x" * 31, id="31-characters"),
+    ],
+)
+def test_settings_refuse_a_weak_secret_key(secret_key: str) -> None:
+    with pytest.raises(ValidationError, match=HOW_TO_MAKE_A_KEY):
+        Settings.model_validate({"secret_key": secret_key})
+
+
+def test_settings_accept_a_secret_key_of_32_characters() -> None:
+    settings = Settings.model_validate({"secret_key": "k" * 32})
+
+    assert settings.secret_key.get_secret_value() == "k" * 32
+
+
+def test_the_secret_key_is_hidden_when_settings_are_printed() -> None:
+    settings = Settings.model_validate({"secret_key": TEST_SECRET_KEY})
+
+    assert TEST_SECRET_KEY not in repr(settings)
+    assert TEST_SECRET_KEY not in str(settings)
+
+
+@pytest.mark.parametrize(
+    ("variable", "expected"),
+    [
+        pytest.param("", [], id="empty"),
+        pytest.param("https://a.example", ["https://a.example"], id="one"),
+        pytest.param(
+            " https://a.example, https://b.example ,",
+            ["https://a.example", "https://b.example"],
+            id="comma-separated",
+        ),
+        pytest.param(
+            '["https://a.example", "https://b.example"]',
+            ["https://a.example", "https://b.example"],
+            id="json-list",
+        ),
+    ],
+)
+def test_cors_origins_are_read_from_a_list_or_commas(
+    monkeypatch: pytest.MonkeyPatch, variable: str, expected: list[str]
+) -> None:
+    monkeypatch.setenv("SECRET_KEY", TEST_SECRET_KEY)
+    monkeypatch.setenv("CORS_ORIGINS", variable)
+
+    assert load_settings().cors_origins == expected
+
+
+@pytest.mark.parametrize("variable", ["*", '["*"]', "https://a.example,*"])
+def test_cors_origins_refuse_the_wildcard(monkeypatch: pytest.MonkeyPatch, variable: str) -> None:
+    message = load_settings_error(monkeypatch, SECRET_KEY=TEST_SECRET_KEY, CORS_ORIGINS=variable)
+
+    assert "CORS_ORIGINS" in message
+
+
+def test_load_settings_stops_with_one_line_naming_a_missing_secret_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    message = load_settings_error(monkeypatch)
+
+    assert "SECRET_KEY" in message
+    assert "\n" not in message
+
+
+def test_load_settings_stops_with_one_line_saying_how_to_make_a_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    message = load_settings_error(monkeypatch, SECRET_KEY="change-me")
+
+    assert "SECRET_KEY" in message
+    assert HOW_TO_MAKE_A_KEY in message
+    assert "\n" not in message
+
+
+def test_load_settings_reports_every_problem_on_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    message = load_settings_error(
+        monkeypatch, SECRET_KEY="short", ACCESS_TOKEN_EXPIRE_MINUTES="0", CORS_ORIGINS="[oops"
+    )
+
+    for variable in ("SECRET_KEY", "ACCESS_TOKEN_EXPIRE_MINUTES", "CORS_ORIGINS"):
+        assert variable in message
+    assert "\n" not in message
+
+
+def test_load_settings_does_not_repeat_a_rejected_secret_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    message = load_settings_error(monkeypatch, SECRET_KEY="my-own-leaked-key")
+
+    assert "my-own-leaked-key" not in message
+
+
+def test_load_settings_reads_the_env_file_in_the_working_directory(tmp_path: Path) -> None:
+    env_file = f"SECRET_KEY={TEST_SECRET_KEY}\nDATABASE_URL=sqlite:///./from-env-file.db\n"
+    (tmp_path / ".env").write_text(env_file, encoding="utf-8")
+
+    settings = load_settings()
+
+    assert settings.secret_key.get_secret_value() == TEST_SECRET_KEY
+    assert settings.database_url == "sqlite:///./from-env-file.db"
+
+
+def test_environment_variables_win_over_the_env_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    env_file = f"SECRET_KEY={TEST_SECRET_KEY}\nACCESS_TOKEN_EXPIRE_MINUTES=10\n"
+    (tmp_path / ".env").write_text(env_file, encoding="utf-8")
+    monkeypatch.setenv("ACCESS_TOKEN_EXPIRE_MINUTES", "20")
+
+    assert load_settings().access_token_expire_minutes == 20
+
+
+# What CORS_ORIGINS does to the app
+
+
+def preflight(client: TestClient, origin: str) -> dict[str, str]:
+    headers = {"Origin": origin, "Access-Control-Request-Method": "GET"}
+    return dict(client.options("/api/v1/users/me", headers=headers).headers)
+
+
+def test_a_listed_origin_may_call_the_api_from_a_browser(database_url: str) -> None:
+    app = create_app(make_settings(database_url, cors_origins=["https://app.example"]))
+
+    with TestClient(app) as client:
+        allowed = preflight(client, "https://app.example")
+        other = preflight(client, "https://evil.example")
+
+    assert allowed.get("access-control-allow-origin") == "https://app.example"
+    assert "access-control-allow-origin" not in other
+
+
+def test_without_cors_origins_no_browser_origin_is_allowed(database_url: str) -> None:
+    app = create_app(make_settings(database_url))
+
+    with TestClient(app) as client:
+        headers = preflight(client, "https://app.example")
+
+    assert "access-control-allow-origin" not in headers

@@ -1,0 +1,43 @@
+"""GET /health, and the API documentation pages."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+from {{ cookiecutter.project_slug }}.app import create_app
+from tests.conftest import make_settings
+from tests.isolated_database import UNREACHABLE_DATABASE_URL
+
+
+def test_health_reports_a_reachable_database(client: TestClient) -> None:
+    response = client.get("/health")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_health_reports_an_unreachable_database() -> None:
+    app = create_app(make_settings(UNREACHABLE_DATABASE_URL))
+
+    with TestClient(app) as client:
+        response = client.get("/health")
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "database": "unavailable"}
+
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc", "/openapi.json"])
+def test_the_documentation_is_served(client: TestClient, path: str) -> None:
+    assert client.get(path).status_code == 200
+
+
+def test_the_openapi_schema_declares_the_password_login(client: TestClient) -> None:
+    schemes = client.get("/openapi.json").json()["components"]["securitySchemes"]
+
+    flows = [scheme["flows"] for scheme in schemes.values() if scheme["type"] == "oauth2"]
+    assert flows == [{"password": {"scopes": {}, "tokenUrl": "/api/v1/auth/token"}}]
+
+
+def test_the_openapi_schema_of_a_user_has_no_password(client: TestClient) -> None:
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+
+    assert not any("password" in name for name in schemas["UserRead"]["properties"])

@@ -1,0 +1,99 @@
+"""PUT /api/v1/users/me/password: change your password and retire every earlier token."""
+
+import json
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from {{ cookiecutter.project_slug }}.config import Settings
+from {{ cookiecutter.project_slug }}.models import User
+from tests.conftest import PASSWORD, Headers, bearer, log_in, token_for, users_table
+
+USERS_URL = "/api/v1/users"
+PASSWORD_URL = "/api/v1/users/me/password"
+NEW_PASSWORD = "a brand new password"
+
+
+def test_changing_your_password_answers_no_content(
+    client: TestClient, user: User, user_headers: Headers
+) -> None:
+    body = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
+
+    response = client.put(PASSWORD_URL, json=body, headers=user_headers)
+
+    assert response.status_code == 204
+    assert response.content == b""
+
+
+def test_after_a_password_change_only_the_new_password_logs_in(
+    client: TestClient, user: User, user_headers: Headers
+) -> None:
+    body = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
+    client.put(PASSWORD_URL, json=body, headers=user_headers)
+
+    assert log_in(client, "alice", NEW_PASSWORD).status_code == 200
+    assert log_in(client, "alice", PASSWORD).status_code == 401
+
+
+def test_a_password_change_retires_every_earlier_token(
+    client: TestClient, user: User, settings: Settings
+) -> None:
+    earlier_tokens = [bearer(token_for(user, settings)) for _ in range(2)]
+    body = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
+    client.put(PASSWORD_URL, json=body, headers=earlier_tokens[0])
+
+    for headers in earlier_tokens:
+        assert client.get(f"{USERS_URL}/me", headers=headers).status_code == 401
+    new_token = log_in(client, "alice", NEW_PASSWORD).json()["access_token"]
+    assert client.get(f"{USERS_URL}/me", headers=bearer(new_token)).status_code == 200
+
+
+def test_a_wrong_current_password_is_refused_and_changes_nothing(
+    app: FastAPI, client: TestClient, user: User, user_headers: Headers
+) -> None:
+    before = users_table(app)
+    body = {"current_password": "not my password", "new_password": NEW_PASSWORD}
+
+    response = client.put(PASSWORD_URL, json=body, headers=user_headers)
+
+    assert response.status_code == 400
+    assert users_table(app) == before
+    assert client.get(f"{USERS_URL}/me", headers=user_headers).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param({"current_password": PASSWORD, "new_password": "short"}, id="too-short"),
+        pytest.param({"current_password": PASSWORD, "new_password": "x" * 129}, id="too-long"),
+        pytest.param({"current_password": PASSWORD}, id="no-new-password"),
+        pytest.param({"new_password": NEW_PASSWORD}, id="no-current-password"),
+        pytest.param({"current_password": PASSWORD, "new_password": 12345678}, id="number"),
+    ],
+)
+def test_an_invalid_password_change_is_refused(
+    app: FastAPI,
+    client: TestClient,
+    user: User,
+    user_headers: Headers,
+    body: dict[str, object],
+) -> None:
+    before = users_table(app)
+
+    response = client.put(PASSWORD_URL, json=body, headers=user_headers)
+
+    assert response.status_code == 422
+    assert users_table(app) == before
+
+
+def test_a_new_password_with_a_lone_surrogate_is_refused(
+    client: TestClient, user: User, user_headers: Headers
+) -> None:
+    # json.dumps writes the surrogate as the escape \ud800, which json= would refuse to encode.
+    body = json.dumps({"current_password": PASSWORD, "new_password": "\ud800 password"})
+    headers = user_headers | {"Content-Type": "application/json"}
+
+    response = client.put(PASSWORD_URL, content=body, headers=headers)
+
+    assert response.status_code == 422

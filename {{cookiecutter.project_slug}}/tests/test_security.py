@@ -1,0 +1,181 @@
+"""security.py on its own: password hashing and access tokens, no app and no database."""
+
+import json
+import warnings
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+from jwt.utils import base64url_decode, base64url_encode
+from jwt.warnings import InsecureKeyLengthWarning
+
+from {{ cookiecutter.project_slug }}.security import (
+    REQUIRED_CLAIMS,
+    AccessTokenClaims,
+    PasswordHasher,
+    create_access_token,
+    decode_access_token,
+)
+
+SECRET_KEY = "a-secret-key-for-these-tests-only-0123456789"
+FIVE_MINUTES = timedelta(minutes=5)
+
+
+@pytest.fixture(scope="module")
+def hasher() -> PasswordHasher:
+    return PasswordHasher(time_cost=1, memory_cost_kib=8, parallelism=1)
+
+
+def make_token(user_id: int = 42, token_version: int = 3) -> str:
+    return create_access_token(
+        user_id=user_id, token_version=token_version, secret_key=SECRET_KEY, expires_in=FIVE_MINUTES
+    )
+
+
+def claims(**changes: object) -> dict[str, object]:
+    now = datetime.now(UTC)
+    valid = {"sub": "42", "iat": now, "exp": now + FIVE_MINUTES, "type": "access", "ver": 3}
+    return valid | changes
+
+
+# Passwords
+
+
+@pytest.mark.parametrize("password", ["correct horse battery", "비밀번호는 안전해", "🔑" * 8])
+def test_a_hash_verifies_its_password(hasher: PasswordHasher, password: str) -> None:
+    assert hasher.verify(password, hasher.hash(password)) == (True, None)
+
+
+def test_a_hash_does_not_verify_another_password(hasher: PasswordHasher) -> None:
+    matches, _ = hasher.verify("wrong password", hasher.hash("correct horse battery"))
+
+    assert not matches
+
+
+def test_a_hash_is_argon2id_and_salted(hasher: PasswordHasher) -> None:
+    first, second = hasher.hash("same password"), hasher.hash("same password")
+
+    assert first.startswith("$argon2id$")
+    assert first != second
+    assert "same password" not in first
+
+
+def test_verifying_a_hash_made_with_other_parameters_gives_a_new_hash(
+    hasher: PasswordHasher,
+) -> None:
+    stronger = PasswordHasher(time_cost=2, memory_cost_kib=16, parallelism=1)
+    old_hash = hasher.hash("correct horse battery")
+
+    matches, new_hash = stronger.verify("correct horse battery", old_hash)
+
+    assert matches
+    assert new_hash is not None
+    assert "m=16,t=2,p=1" in new_hash
+    assert stronger.verify("correct horse battery", new_hash) == (True, None)
+
+
+def test_a_wrong_password_against_old_parameters_gives_no_new_hash(
+    hasher: PasswordHasher,
+) -> None:
+    stronger = PasswordHasher(time_cost=2, memory_cost_kib=16, parallelism=1)
+
+    assert stronger.verify("wrong password", hasher.hash("correct horse battery")) == (False, None)
+
+
+def test_verify_nothing_accepts_any_password(hasher: PasswordHasher) -> None:
+    hasher.verify_nothing("any password at all")  # it returns nothing and raises nothing
+
+
+# Access tokens
+
+
+def test_a_token_decodes_to_its_user_and_version() -> None:
+    token = make_token(user_id=42, token_version=3)
+
+    assert decode_access_token(token, secret_key=SECRET_KEY) == AccessTokenClaims(
+        user_id=42, token_version=3
+    )
+
+
+def test_a_token_expires_after_the_given_time() -> None:
+    token = make_token()
+
+    payload = jwt.decode(token, SECRET_KEY, algorithms=["HS256"])
+
+    assert payload["exp"] - payload["iat"] == FIVE_MINUTES.total_seconds()
+
+
+def test_a_token_with_a_changed_payload_is_refused() -> None:
+    header, payload, signature = make_token(user_id=42).split(".")
+    forged_claims = json.loads(base64url_decode(payload)) | {"sub": "1"}
+    forged_payload = base64url_encode(json.dumps(forged_claims).encode()).decode()
+
+    with pytest.raises(jwt.InvalidSignatureError):
+        decode_access_token(f"{header}.{forged_payload}.{signature}", secret_key=SECRET_KEY)
+
+
+def test_a_token_with_a_changed_signature_is_refused() -> None:
+    token = make_token()
+    tampered = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+
+    with pytest.raises(jwt.InvalidTokenError):
+        decode_access_token(tampered, secret_key=SECRET_KEY)
+
+
+def test_a_token_is_refused_under_another_key() -> None:
+    with pytest.raises(jwt.InvalidSignatureError):
+        decode_access_token(make_token(), secret_key="another-secret-key-0123456789-abcdefgh")
+
+
+def test_an_expired_token_is_refused() -> None:
+    now = datetime.now(UTC)
+    token = jwt.encode(claims(iat=now - 2 * FIVE_MINUTES, exp=now - FIVE_MINUTES), SECRET_KEY)
+
+    with pytest.raises(jwt.ExpiredSignatureError):
+        decode_access_token(token, secret_key=SECRET_KEY)
+
+
+def test_an_unsigned_token_is_refused() -> None:
+    token = jwt.encode(claims(), "", algorithm="none")
+
+    with pytest.raises(jwt.InvalidAlgorithmError):
+        decode_access_token(token, secret_key=SECRET_KEY)
+
+
+@pytest.mark.parametrize("algorithm", ["HS384", "HS512"])
+def test_a_token_signed_with_another_algorithm_is_refused(algorithm: str) -> None:
+    with warnings.catch_warnings():  # the key is short for these; irrelevant here
+        warnings.simplefilter("ignore", InsecureKeyLengthWarning)
+        token = jwt.encode(claims(), SECRET_KEY, algorithm=algorithm)
+
+    with pytest.raises(jwt.InvalidAlgorithmError):
+        decode_access_token(token, secret_key=SECRET_KEY)
+
+
+@pytest.mark.parametrize("claim", REQUIRED_CLAIMS)
+def test_a_token_without_a_required_claim_is_refused(claim: str) -> None:
+    incomplete = claims()
+    del incomplete[claim]
+
+    with pytest.raises(jwt.MissingRequiredClaimError):
+        decode_access_token(jwt.encode(incomplete, SECRET_KEY), secret_key=SECRET_KEY)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        pytest.param({"type": "refresh"}, id="type-refresh"),
+        pytest.param({"sub": "alice"}, id="sub-a-name"),
+        pytest.param({"sub": "-1"}, id="sub-negative"),
+        pytest.param({"sub": "\u0661"}, id="sub-arabic-digit"),
+        pytest.param({"sub": ""}, id="sub-empty"),
+        pytest.param({"ver": "3"}, id="ver-a-string"),
+        pytest.param({"ver": True}, id="ver-a-boolean"),
+        pytest.param({"ver": 3.0}, id="ver-a-float"),
+    ],
+)
+def test_a_token_with_a_wrong_claim_is_refused(changes: dict[str, object]) -> None:
+    token = jwt.encode(claims(**changes), SECRET_KEY)
+
+    with pytest.raises(jwt.InvalidTokenError):
+        decode_access_token(token, secret_key=SECRET_KEY)
