@@ -7,6 +7,7 @@ import sys
 
 import uvicorn
 from pydantic import TypeAdapter, ValidationError
+from sqlalchemy.orm import Session
 
 from {{ cookiecutter.project_slug }} import crud
 from {{ cookiecutter.project_slug }}.config import load_settings
@@ -44,22 +45,28 @@ def create_superuser(args: argparse.Namespace) -> int:
         raise SystemExit("The username needs 3-50 letters, digits, '_', '.' or '-'.") from None
     settings = load_settings()
     engine = create_db_engine(settings.database_url)
-    with create_session_factory(engine).begin() as session:
-        user = crud.get_user_by_username(session, username=username)
-        if user is not None:
-            crud.update_user(session, user=user, changes={"is_superuser": True, "is_active": True})
-            print(f"{user.username} is now a superuser (the password is unchanged).")
-            return 0
-        try:
-            password = TypeAdapter(Password).validate_python(read_password())
-        except ValidationError:
-            raise SystemExit("The password needs 8-128 characters.") from None
-        hasher = PasswordHasher.from_settings(settings)
-        crud.create_user(
-            session, username=username, hashed_password=hasher.hash(password), is_superuser=True
-        )
-    print(f"Superuser {username} created.")
+    try:
+        with create_session_factory(engine).begin() as session:
+            print(make_superuser(session, username, PasswordHasher.from_settings(settings)))
+    finally:
+        engine.dispose()
     return 0
+
+
+def make_superuser(session: Session, username: str, hasher: PasswordHasher) -> str:
+    """Promote the user, or create them with a password; return what was done."""
+    user = crud.get_user_by_username(session, username=username)
+    if user is not None:
+        crud.update_user(session, user=user, changes={"is_superuser": True, "is_active": True})
+        return f"{user.username} is now a superuser (the password is unchanged)."
+    try:
+        password = TypeAdapter(Password).validate_python(read_password())
+    except ValidationError:
+        raise SystemExit("The password needs 8-128 characters.") from None
+    crud.create_user(
+        session, username=username, hashed_password=hasher.hash(password), is_superuser=True
+    )
+    return f"Superuser {username} created."
 {%- if cookiecutter.database == 'mysql' %}
 
 
