@@ -23,11 +23,36 @@ EMAIL_PATTERN = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\
 
 # Packages the generated project imports or installs, and names pytest and Alembic use:
 # a project package with one of these names would shadow it.
-TAKEN_NAMES = set(
-    "alembic annotated_types anyio argon2 click cryptography fastapi h11 httpx httpx2 jwt"
-    " migrations multipart mypy pwdlib pydantic pydantic_core pydantic_settings pymysql pytest"
-    " python_multipart ruff sqlalchemy starlette test tests typing_extensions uvicorn".split()
-)
+TAKEN_NAMES = {
+    "alembic",
+    "annotated_types",
+    "anyio",
+    "argon2",
+    "click",
+    "cryptography",
+    "fastapi",
+    "h11",
+    "httpx",
+    "httpx2",
+    "jwt",
+    "migrations",
+    "multipart",
+    "mypy",
+    "pwdlib",
+    "pydantic",
+    "pydantic_core",
+    "pydantic_settings",
+    "pymysql",
+    "pytest",
+    "python_multipart",
+    "ruff",
+    "sqlalchemy",
+    "starlette",
+    "test",
+    "tests",
+    "typing_extensions",
+    "uvicorn",
+}
 
 
 def slug_problem(slug, name):

@@ -1,5 +1,7 @@
 """Alembic's entry point: run the migrations against the application's database."""
 
+from logging.config import fileConfig
+
 from alembic import context
 from sqlalchemy import Connection
 
@@ -9,6 +11,9 @@ from {{ cookiecutter.project_slug }}.models import Base
 
 config = context.config
 target_metadata = Base.metadata
+# Use alembic.ini's logging settings, so each migration applied is reported.
+if config.config_file_name is not None:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 
 def run_migrations(connection: Connection) -> None:

@@ -1,0 +1,38 @@
+# The template's two commands, plus lint:
+#   make serve   bake the default project into build/, install it, migrate it, serve it
+#   make test    bake every option set and check it (see tests/); pytest's own options
+#                go in PYTEST_ARGS, e.g. make test PYTEST_ARGS='-m "not slow"'
+#   make lint    ruff on the hooks and the template's tests
+
+PYTHON ?= python3
+VENV := .venv
+# Written after a successful install; pyproject.toml being newer means reinstall.
+STAMP := $(VENV)/.installed-from-pyproject
+PROJECT := build/my_service
+
+.PHONY: serve test lint
+
+serve: $(STAMP)
+	rm -rf $(PROJECT)
+	$(VENV)/bin/cookiecutter . --no-input --default-config --output-dir build
+	$(VENV)/bin/python -m venv $(PROJECT)/.venv
+	cd $(PROJECT) && .venv/bin/pip install --quiet -e ".[dev]"
+	cd $(PROJECT) && .venv/bin/alembic upgrade head
+	@echo "Serving $(PROJECT): open http://127.0.0.1:8000/docs (Ctrl-C stops it)"
+	cd $(PROJECT) && exec .venv/bin/uvicorn my_service.main:app --host 127.0.0.1 --port 8000
+
+test: $(STAMP)
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check hooks tests
+	$(VENV)/bin/ruff format --check hooks tests
+
+# The dev dependency group of pyproject.toml, installed with plain pip (pip learned
+# `--group` only in 25.1, newer than many a system's).
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "error: $(PYTHON) is Python %d.%d; the tooling needs 3.11 or newer: run make PYTHON=/path/to/python3.11" % sys.version_info[:2])'
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["dependency-groups"]["dev"]))' > $(VENV)/dev-requirements.txt
+	$(VENV)/bin/pip install --quiet -r $(VENV)/dev-requirements.txt
+	touch $(STAMP)

@@ -1,0 +1,190 @@
+"""Shared helpers: bake a project, find the MySQL server, install a baked project once."""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pymysql
+import pytest
+from cookiecutter.main import cookiecutter
+
+TEMPLATE = Path(__file__).resolve().parents[1]
+SKELETON = TEMPLATE / "{{cookiecutter.project_slug}}"
+DATABASES: list[str] = json.loads((TEMPLATE / "cookiecutter.json").read_text())["database"]
+
+MYSQL_HOST, MYSQL_PORT, MYSQL_USER = "127.0.0.1", 3306, "root"
+MYSQL_SERVER_URL = f"mysql+pymysql://{MYSQL_USER}@{MYSQL_HOST}:{MYSQL_PORT}"
+
+# Generous bounds so that a hung command fails the test instead of hanging the run.
+COMMAND_TIMEOUT = 600
+
+# Inherited from the developer's shell, these would point the baked project at another
+# database, key or interpreter, so its commands never see them.
+HIDDEN_VARIABLES = {
+    "DATABASE_URL",
+    "TEST_DATABASE_URL",
+    "SECRET_KEY",
+    "CORS_ORIGINS",
+    "ACCESS_TOKEN_EXPIRE_MINUTES",
+    "PYTHONPATH",
+    "PYTHONHOME",
+}
+HIDDEN_PREFIXES = ("ARGON2_", "PYTEST_")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cookiecutter_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Ignore the user's ~/.cookiecutterrc (its defaults would change the answers) and
+    keep replay files out of the home directory. Subprocesses inherit the variable."""
+    directory = tmp_path_factory.mktemp("cookiecutter-config")
+    config = directory / "config.yaml"
+    config.write_text(
+        f"cookiecutters_dir: {directory / 'cookiecutters'}\nreplay_dir: {directory / 'replay'}\n"
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COOKIECUTTER_CONFIG", str(config))
+        yield config
+
+
+def bake(output_dir: Path, **answers: str) -> Path:
+    """Generate a project from the template with these answers (defaults for the rest)."""
+    return Path(
+        cookiecutter(
+            str(TEMPLATE), no_input=True, extra_context=answers, output_dir=str(output_dir)
+        )
+    )
+
+
+def run(
+    command: Sequence[str | Path], *, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run a command to completion; fail the test with its output if it exits non-zero."""
+    result = subprocess.run(
+        [str(part) for part in command],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_TIMEOUT,
+        check=False,
+    )
+    if result.returncode != 0:
+        pytest.fail(
+            f"{' '.join(map(str, command))} exited with {result.returncode}\n"
+            f"--- stdout\n{result.stdout[-6000:]}\n--- stderr\n{result.stderr[-6000:]}"
+        )
+    return result
+
+
+def mysql_connection() -> pymysql.connections.Connection:
+    return pymysql.connect(host=MYSQL_HOST, port=MYSQL_PORT, user=MYSQL_USER, connect_timeout=5)
+
+
+def mysql_problem() -> str | None:
+    """Why the MySQL server cannot be used, or None when it answers."""
+    try:
+        mysql_connection().close()
+    except (OSError, pymysql.Error) as error:
+        return f"no MySQL server answers at {MYSQL_HOST}:{MYSQL_PORT} as {MYSQL_USER} ({error})"
+    return None
+
+
+def require_mysql() -> None:
+    """Skip when the server is down, except in CI, where every tier must really run."""
+    problem = mysql_problem()
+    if problem is None:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{problem}; CI=true needs it (.ci/run starts it)")
+    pytest.skip(f"{problem}; start it to run the MySQL tests")
+
+
+@contextmanager
+def mysql_database() -> Iterator[str]:
+    """Create a database of a unique name; yield its URL; drop it and its _test twin."""
+    name = f"template_{secrets.token_hex(4)}"
+    with mysql_connection() as connection, connection.cursor() as cursor:
+        cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+    try:
+        yield f"{MYSQL_SERVER_URL}/{name}"
+    finally:
+        with mysql_connection() as connection, connection.cursor() as cursor:
+            for database in (name, f"{name}_test"):
+                cursor.execute(f"DROP DATABASE IF EXISTS `{database}`")
+
+
+@dataclass(frozen=True)
+class InstalledProject:
+    """A baked project, installed with its dev extras into a virtual environment of its own."""
+
+    root: Path
+    slug: str
+    database: str
+    venv: Path
+
+    def command(self, name: str) -> Path:
+        return self.venv / "bin" / name
+
+    def env(self, **settings: str) -> dict[str, str]:
+        """The environment for the project's commands: its venv first, these settings only."""
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if key.upper() not in HIDDEN_VARIABLES and not key.upper().startswith(HIDDEN_PREFIXES)
+        }
+        env["PATH"] = f"{self.venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+        env["VIRTUAL_ENV"] = str(self.venv)
+        return env | settings
+
+    @contextmanager
+    def database_settings(self, sqlite_file: Path | None = None) -> Iterator[dict[str, str]]:
+        """Settings that point the project at a database of its own for one test.
+
+        SQLite: `sqlite_file`, or the default of .env (a file in the project) when None.
+        MySQL: a new database on the server, and another for the project's own tests.
+        """
+        if self.database != "mysql":
+            yield {} if sqlite_file is None else {"DATABASE_URL": f"sqlite:///{sqlite_file}"}
+            return
+        with mysql_database() as url:
+            yield {"DATABASE_URL": url, "TEST_DATABASE_URL": f"{url}_test"}
+
+
+@pytest.fixture(
+    scope="session",
+    params=[
+        pytest.param(
+            database,
+            id=f"database={database}",
+            marks=[pytest.mark.slow, *([pytest.mark.mysql] if database == "mysql" else [])],
+        )
+        for database in DATABASES
+    ],
+)
+def installed_project(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> InstalledProject:
+    """Bake a project for each database and `pip install -e .[dev]` it into a fresh venv.
+
+    Only the dependencies the baked pyproject.toml declares get installed, so a missing
+    one breaks the tests that use this. pip's download cache is used as usual.
+    """
+    database: str = request.param
+    if database == "mysql":
+        require_mysql()
+    root = bake(tmp_path_factory.mktemp(f"installed-{database}"), database=database)
+    venv = root / ".venv"
+    run([sys.executable, "-m", "venv", venv])
+    project = InstalledProject(root=root, slug=root.name, database=database, venv=venv)
+    run(
+        [project.command("python"), "-m", "pip", "install", "-e", ".[dev]"],
+        cwd=root,
+        env=project.env(),
+    )
+    return project

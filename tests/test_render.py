@@ -1,0 +1,138 @@
+"""Render and inspect: every option set bakes into a clean project of its database only."""
+
+import json
+import shutil
+import subprocess
+import sys
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import bake
+
+# One option varied at a time from the defaults, plus the pairs that interact: the slug
+# names the MySQL database and user, and free text lands in TOML and Python strings.
+# (answers, the slug they should produce)
+OPTION_SETS: list[tuple[dict[str, str], str]] = [
+    ({}, "my_service"),
+    ({"database": "mysql"}, "my_service"),
+    ({"project_name": "Café Orders"}, "caf_orders"),
+    ({"project_name": "Café Orders", "database": "mysql"}, "caf_orders"),
+    ({"project_slug": "orders_api"}, "orders_api"),
+    ({"author_name": "Zoë Ōkubo", "description": "사용자 서비스 🚀"}, "my_service"),
+]
+
+
+REPLAY_RECORD = ".cookiecutter.json"
+TEMPLATE_MARKERS = ("{{", "{%", "cookiecutter")
+
+
+def describe(option_set: tuple[dict[str, str], str]) -> str:
+    answers, _ = option_set
+    return ",".join(f"{key}={value}" for key, value in answers.items()) or "database=sqlite"
+
+
+@dataclass(frozen=True)
+class Baked:
+    root: Path
+    answers: dict[str, str]
+    expected_slug: str
+
+    @property
+    def database(self) -> str:
+        return self.answers.get("database", "sqlite")
+
+    def files(self) -> list[Path]:
+        return sorted(path for path in self.root.rglob("*") if path.is_file())
+
+
+@pytest.fixture(scope="module", params=OPTION_SETS, ids=describe)
+def baked(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Baked:
+    answers, expected_slug = request.param
+    root = bake(tmp_path_factory.mktemp("render"), **answers)
+    return Baked(root=root, answers=answers, expected_slug=expected_slug)
+
+
+def env_values(path: Path) -> dict[str, str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
+
+
+def test_project_and_package_are_named_by_the_slug(baked: Baked) -> None:
+    assert baked.root.name == baked.expected_slug
+    assert (baked.root / baked.expected_slug / "__init__.py").is_file()
+
+
+def test_no_template_markers_are_left(baked: Baked) -> None:
+    leftovers = [
+        f"{path.relative_to(baked.root)}: {marker}"
+        for path in baked.files()
+        if path.name != REPLAY_RECORD
+        for marker in TEMPLATE_MARKERS
+        if marker in path.read_text(encoding="utf-8").lower()
+    ]
+    assert leftovers == []
+
+
+def test_replay_record_holds_the_answers(baked: Baked) -> None:
+    recorded = json.loads((baked.root / REPLAY_RECORD).read_text(encoding="utf-8"))["cookiecutter"]
+    assert {key: recorded[key] for key in baked.answers} == baked.answers
+    assert recorded["project_slug"] == baked.expected_slug
+    assert recorded["database"] == baked.database
+
+
+def test_only_the_chosen_database_files_are_left(baked: Baked) -> None:
+    names = {str(path.relative_to(baked.root)) for path in baked.files()}
+    package = baked.expected_slug
+    assert {f"{package}/engine.py", "tests/isolated_database.py"} <= names
+    # In the skeleton, the variants are named <name>_sqlite.py and <name>_mysql.py.
+    assert [name for name in names if "_sqlite" in name or "_mysql" in name] == []
+    assert (f"{package}/create_database.py" in names) == (baked.database == "mysql")
+
+
+def test_no_trace_of_the_other_database(baked: Baked) -> None:
+    if baked.database == "sqlite":
+        mentions = [p for p in baked.files() if "pymysql" in p.read_text(encoding="utf-8").lower()]
+        assert mentions == []
+    else:
+        settings_files = [".env", ".env.example", f"{baked.expected_slug}/config.py"]
+        for name in settings_files:
+            assert "sqlite" not in (baked.root / name).read_text(encoding="utf-8").lower(), name
+
+
+def test_pyproject_parses_and_lists_the_driver_of_its_database(baked: Baked) -> None:
+    pyproject = tomllib.loads((baked.root / "pyproject.toml").read_text(encoding="utf-8"))
+    project = pyproject["project"]
+    assert project["name"] == baked.expected_slug
+    drivers = [dependency for dependency in project["dependencies"] if "pymysql" in dependency]
+    assert bool(drivers) == (baked.database == "mysql")
+    assert project["optional-dependencies"]["dev"]
+
+
+def test_ruff_finds_nothing_to_fix(baked: Baked) -> None:
+    # The tooling's ruff with the baked project's own configuration; no cache, so the
+    # bake stays as generated for the other inspections.
+    for check in (["check"], ["format", "--check"]):
+        command = [sys.executable, "-m", "ruff", *check, "--no-cache", "."]
+        result = subprocess.run(command, cwd=baked.root, capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_env_file_has_a_strong_secret_and_only_its_owner_reads_it(baked: Baked) -> None:
+    env_file = baked.root / ".env"
+    assert len(env_values(env_file)["SECRET_KEY"]) >= 32
+    assert env_file.stat().st_mode & 0o077 == 0
+
+
+def test_git_ignores_env_but_not_its_example(baked: Baked, tmp_path: Path) -> None:
+    repository = shutil.copytree(baked.root, tmp_path / baked.root.name)
+    subprocess.run(["git", "init", "--quiet"], cwd=repository, check=True)
+
+    def ignored(name: str) -> bool:
+        command = ["git", "check-ignore", "--quiet", name]
+        return subprocess.run(command, cwd=repository, check=False).returncode == 0
+
+    assert ignored(".env")
+    assert not ignored(".env.example")

@@ -1,0 +1,111 @@
+"""Serve: the installed project under uvicorn answers real HTTP calls end to end."""
+
+import json
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import InstalledProject, run
+
+# Bounds a server that never comes up; not a speed requirement.
+STARTUP_LIMIT_SECONDS = 60
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def call(
+    url: str,
+    *,
+    json_body: object = None,
+    form: dict[str, str] | None = None,
+    token: str | None = None,
+) -> tuple[int, Any]:
+    """Send a request; return the status and the body (parsed when it is JSON)."""
+    headers, data = {}, None
+    if json_body is not None:
+        headers["Content-Type"], data = "application/json", json.dumps(json_body).encode()
+    if form is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        data = urllib.parse.urlencode(form).encode()
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(url, data=data, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            status, body, kind = (
+                response.status,
+                response.read(),
+                response.headers.get_content_type(),
+            )
+    except urllib.error.HTTPError as error:
+        status, body, kind = error.code, error.read(), error.headers.get_content_type()
+    return status, json.loads(body) if kind == "application/json" else body.decode()
+
+
+@contextmanager
+def served(project: InstalledProject, env: dict[str, str], log: Path) -> Iterator[str]:
+    """Run `uvicorn <package>.main:app` from the project directory; yield its base URL."""
+    port = free_port()
+    command = [project.command("uvicorn"), f"{project.slug}.main:app", "--port", str(port)]
+    with log.open("wb") as output:
+        server = subprocess.Popen(command, cwd=project.root, env=env, stdout=output, stderr=output)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_LIMIT_SECONDS
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"uvicorn exited with {server.returncode}:\n{log.read_text()}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"uvicorn did not answer /health:\n{log.read_text()}")
+            try:
+                if call(f"{base_url}/health")[0] == 200:
+                    break
+            except OSError:
+                pass  # not listening yet
+            time.sleep(0.2)
+        yield base_url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def test_served_project_signs_up_logs_in_and_knows_who_is_calling(
+    installed_project: InstalledProject, tmp_path: Path
+) -> None:
+    project = installed_project
+    with project.database_settings(sqlite_file=tmp_path / "served.db") as settings:
+        env = project.env(**settings)
+        run([project.command("alembic"), "upgrade", "head"], cwd=project.root, env=env)
+
+        with served(project, env, tmp_path / "uvicorn.log") as url:
+            credentials = {"username": "ada_lovelace", "password": "analytical engine"}
+            status, created = call(f"{url}/api/v1/users", json_body=credentials)
+            assert status == 201, created
+            status, token = call(f"{url}/api/v1/auth/token", form=credentials)
+            assert status == 200, token
+            status, me = call(f"{url}/api/v1/users/me", token=token["access_token"])
+            assert (status, me["username"]) == (200, "ada_lovelace")
+            status, _ = call(f"{url}/api/v1/users/me", token="not-a-token")
+            assert status == 401
+            status, openapi = call(f"{url}/openapi.json")
+            assert status == 200
+            assert "/api/v1/users" in openapi["paths"]
+            assert call(f"{url}/docs")[0] == 200

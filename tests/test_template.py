@@ -1,0 +1,82 @@
+"""The template as a whole: the hook's file manifest, fresh secrets, re-baking from replay."""
+
+import ast
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import DATABASES, SKELETON, TEMPLATE, bake
+
+POST_GEN_HOOK = TEMPLATE / "hooks" / "post_gen_project.py"
+SKELETON_PACKAGE = "{{cookiecutter.project_slug}}"
+
+
+def hook_constant(name: str) -> Any:
+    """A literal assigned at the top of the post-generation hook, read without running it."""
+    # The hook is a Jinja template: blank out the Jinja so that Python can parse it.
+    source = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "None", POST_GEN_HOOK.read_text(encoding="utf-8"))
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == [
+            name
+        ]:
+            return ast.literal_eval(node.value)
+    raise AssertionError(f"{POST_GEN_HOOK.name} assigns no {name}")
+
+
+def skeleton_path(path: str) -> Path:
+    return SKELETON / path.format(package=SKELETON_PACKAGE)
+
+
+def test_every_variant_file_exists_for_every_database() -> None:
+    variant_files: dict[str, dict[str, str]] = hook_constant("VARIANT_FILES")
+    assert variant_files
+    for target, variants in variant_files.items():
+        assert sorted(variants) == sorted(DATABASES), target
+        for source in variants.values():
+            assert skeleton_path(source).is_file(), source
+
+
+def test_every_database_only_file_exists() -> None:
+    database_only_files: dict[str, list[str]] = hook_constant("DATABASE_ONLY_FILES")
+    assert set(database_only_files) <= set(DATABASES)
+    for paths in database_only_files.values():
+        for path in paths:
+            assert skeleton_path(path).is_file(), path
+
+
+def test_every_bake_gets_a_secret_key_of_its_own(tmp_path: Path) -> None:
+    def secret_key(output_dir: Path) -> str:
+        env_file = bake(output_dir) / ".env"
+        lines = env_file.read_text(encoding="utf-8").splitlines()
+        return next(line for line in lines if line.startswith("SECRET_KEY="))
+
+    assert secret_key(tmp_path / "first") != secret_key(tmp_path / "second")
+
+
+@pytest.mark.parametrize("database", DATABASES, ids=lambda database: f"database={database}")
+def test_replay_record_rebakes_the_same_project(database: str, tmp_path: Path) -> None:
+    original = bake(tmp_path / "original", database=database, project_name="Replayed Orders")
+    command = [
+        sys.executable,
+        "-m",
+        "cookiecutter",
+        "--replay-file",
+        original / ".cookiecutter.json",
+        TEMPLATE,
+        "--output-dir",
+        tmp_path / "replayed",
+    ]
+    subprocess.run([str(part) for part in command], check=True, capture_output=True)
+    replayed = tmp_path / "replayed" / original.name
+
+    def contents(root: Path) -> dict[str, str]:
+        # .env differs by design: each bake draws new secrets.
+        files = (path for path in root.rglob("*") if path.is_file() and path.name != ".env")
+        return {str(path.relative_to(root)): path.read_text(encoding="utf-8") for path in files}
+
+    assert contents(replayed) == contents(original)
+    assert (replayed / ".env").is_file()
