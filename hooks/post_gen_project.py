@@ -5,7 +5,7 @@ standard library, no network, no subprocesses.
 """
 
 import json
-import secrets
+import runpy
 import sys
 from pathlib import Path
 
@@ -26,6 +26,14 @@ VARIANT_FILES = {
     "tests/isolated_database.py": {
         "sqlite": "tests/isolated_database_sqlite.py",
         "mysql": "tests/isolated_database_mysql.py",
+    },
+    ".github/workflows/ci.yml": {
+        "sqlite": ".github/workflows/ci_sqlite.yml",
+        "mysql": ".github/workflows/ci_mysql.yml",
+    },
+    "docker-compose.yml": {
+        "sqlite": "docker-compose_sqlite.yml",
+        "mysql": "docker-compose_mysql.yml",
     },
 }
 # Files that only one database needs.
@@ -49,18 +57,9 @@ def choose_variant_files(root):
 
 
 def write_env_file(root):
-    """Write .env from .env.example with secrets of its own, so no two bakes share one."""
-    example = (root / ".env.example").read_text(encoding="utf-8")
-    lines = ["# Written when the project was generated, with secrets of its own. Never commit it."]
-    for line in example.splitlines():
-        if line.startswith("SECRET_KEY="):
-            line = "SECRET_KEY=" + secrets.token_urlsafe(48)
-        elif line.startswith("DATABASE_URL="):
-            line = line.replace("change-me", secrets.token_urlsafe(24))
-        lines.append(line)
-    env_file = root / ".env"
-    env_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    env_file.chmod(0o600)
+    """Let the project write its own .env (fresh secrets), as `make` does on a fresh clone."""
+    make_env = runpy.run_path(str(root / "scripts" / "make_env.py"))["make_env"]
+    make_env(root)
 
 
 def record_answers(root):
