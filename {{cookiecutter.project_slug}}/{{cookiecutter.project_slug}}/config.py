@@ -64,7 +64,7 @@ class Settings(BaseSettings):
 def load_settings() -> Settings:
     """Read the settings, or stop the program with one line per problem."""
     try:
-        return Settings()  # type: ignore[call-arg]  # the fields come from the environment
+        return Settings()
     except ValidationError as error:
         problems = [
             f"{'.'.join(str(part) for part in item['loc']).upper() or 'settings'}: {item['msg']}"
