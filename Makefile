@@ -2,7 +2,9 @@
 #   make serve   bake the default project into build/, install it, migrate it, serve it
 #   make test    bake every option set and check it (see tests/); pytest's own options
 #                go in PYTEST_ARGS, e.g. make test PYTEST_ARGS='-m "not slow"'
-#   make lint    ruff on the hooks and the template's tests
+#   make lint    ruff on the hooks, the template's tests and scripts
+#   make bench   the generated service beside hello-world under wrk (scripts/bench.py);
+#                its options go in BENCH_ARGS, e.g. make bench BENCH_ARGS="--runs 5"
 
 PYTHON ?= python3
 VENV := .venv
@@ -10,7 +12,7 @@ VENV := .venv
 STAMP := $(VENV)/.installed-from-pyproject
 PROJECT := build/my_service
 
-.PHONY: serve test lint
+.PHONY: serve test lint bench
 
 serve: $(STAMP)
 	rm -rf $(PROJECT)
@@ -24,9 +26,12 @@ serve: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+bench: $(STAMP)
+	$(VENV)/bin/python scripts/bench.py $(BENCH_ARGS)
+
 lint: $(STAMP)
-	$(VENV)/bin/ruff check hooks tests
-	$(VENV)/bin/ruff format --check hooks tests
+	$(VENV)/bin/ruff check hooks tests scripts
+	$(VENV)/bin/ruff format --check hooks tests scripts
 
 # The dev dependency group of pyproject.toml, installed with plain pip (pip learned
 # `--group` only in 25.1, newer than many a system's).

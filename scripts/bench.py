@@ -1,0 +1,340 @@
+"""Benchmark the generated service beside a hello-world FastAPI app, in the same run.
+
+`make bench` runs this. For each database (MySQL only when a server answers on
+127.0.0.1:3306) and each worker count, it bakes the default project, installs it, migrates
+and seeds a database, serves it with uvicorn beside `scripts/bench/hello.py`, and loads both
+with wrk, interleaving the runs so that the machine's noise hits both alike. It prints, per
+endpoint: the median requests/s over the runs, p50 and p99 latency, errors, the server's CPU
+time per request, the ratio to hello-world, and the service's peak memory; and writes the
+same as JSON (build/bench/results.json by default) for comparison over time.
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pymysql
+from cookiecutter.main import cookiecutter
+
+TEMPLATE = Path(__file__).resolve().parents[1]
+SCRIPTS = TEMPLATE / "scripts" / "bench"
+PACKAGE = "my_service"
+BENCH_PASSWORD = "bench-password-123"  # scripts/bench/seed.py and login.lua use it too
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+PAGE_SIZE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    path: str  # "{user_id}" stands for the seeded user's id
+    connections: int = 32
+    script: str | None = None  # a wrk Lua script in scripts/bench/, for POST bodies
+    signed_in: bool = False
+
+
+HELLO = Endpoint("hello-world GET /", "/")
+ENDPOINTS = [
+    Endpoint("GET /api/v1/users/me", "/api/v1/users/me", signed_in=True),
+    Endpoint("GET /api/v1/users/{id}", "/api/v1/users/{user_id}", signed_in=True),
+    Endpoint("GET /api/v1/users?limit=50", "/api/v1/users?limit=50", signed_in=True),
+    # Hashing dominates these two; 4 connections, as the targets are stated.
+    Endpoint("POST /api/v1/auth/token", "/api/v1/auth/token", 4, "login.lua"),
+    Endpoint("POST /api/v1/users", "/api/v1/users", 4, "sign_up.lua"),
+    Endpoint("GET /health", "/health"),
+]
+
+
+@dataclass
+class Measurement:
+    """One endpoint in one configuration, summed up over the runs."""
+
+    endpoint: str
+    connections: int
+    requests_per_second: list[float] = field(default_factory=list)
+    p50_ms: list[float] = field(default_factory=list)
+    p99_ms: list[float] = field(default_factory=list)
+    errors: int = 0
+    cpu_us_per_request: list[float] = field(default_factory=list)
+
+    def summary(self, hello_rps: float | None) -> dict[str, object]:
+        rps = statistics.median(self.requests_per_second)
+        return {
+            "endpoint": self.endpoint,
+            "connections": self.connections,
+            "requests_per_second": round(rps, 1),
+            "runs": [round(value, 1) for value in self.requests_per_second],
+            "p50_ms": round(statistics.median(self.p50_ms), 2),
+            "p99_ms": round(statistics.median(self.p99_ms), 2),
+            "errors": self.errors,
+            "cpu_us_per_request": round(statistics.median(self.cpu_us_per_request)),
+            "ratio_to_hello": round(rps / hello_rps, 3) if hello_rps else None,
+        }
+
+
+class Server:
+    """A uvicorn process tree on a free local port."""
+
+    def __init__(self, venv: Path, app: str, cwd: Path, env: dict[str, str], workers: int):
+        self.port = free_port()
+        command = [str(venv / "bin" / "uvicorn"), app, "--host", "127.0.0.1"]
+        command += ["--port", str(self.port), "--workers", str(workers), "--log-level", "warning"]
+        self.process = subprocess.Popen(command, cwd=cwd, env=env)
+        self.url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 60
+        while not answers(self.url + "/openapi.json"):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"{app} did not start on port {self.port}")
+            time.sleep(0.2)
+
+    def pids(self) -> list[int]:
+        """The server and all its descendants (uvicorn's workers)."""
+        parents: dict[int, int] = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(stat.parent.name)] = int(fields[1])
+        tree = [self.process.pid]
+        for pid in tree:
+            tree.extend(child for child, parent in parents.items() if parent == pid)
+        return tree
+
+    def cpu_seconds(self) -> float:
+        total = 0
+        for pid in self.pids():
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+        return total / CLOCK_TICKS
+
+    def peak_memory_mib(self) -> float:
+        """The sum of each process's peak resident memory (VmHWM)."""
+        total_kib = 0
+        for pid in self.pids():
+            status = Path(f"/proc/{pid}/status").read_text()
+            total_kib += int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1))
+        return round(total_kib / 1024, 1)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def answers(url: str, data: bytes | None = None, headers: dict[str, str] | None = None) -> bool:
+    request = urllib.request.Request(url, data=data, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return 200 <= response.status < 300
+    except OSError:
+        return False
+
+
+def run(command: list[str], **kwargs: object) -> str:
+    result = subprocess.run(command, capture_output=True, text=True, check=False, **kwargs)
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def wrk(url: str, endpoint: Endpoint, seconds: int, token: str | None) -> dict[str, float]:
+    """Load one URL with wrk; return requests/s, p50 and p99 in ms, and the error count."""
+    command = ["wrk", "--threads", "1", "--connections", str(endpoint.connections)]
+    command += ["--duration", f"{seconds}s", "--latency", "--timeout", "10s"]
+    if token is not None:
+        command += ["--header", f"Authorization: Bearer {token}"]
+    if endpoint.script is not None:
+        command += ["--script", str(SCRIPTS / endpoint.script)]
+    output = run([*command, url])
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "requests": float(re.search(r"(\d+) requests in", output).group(1)),
+        "requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50_ms": latency_ms(re.search(r"50%\s+([\d.]+\w+)", output).group(1)),
+        "p99_ms": latency_ms(re.search(r"99%\s+([\d.]+\w+)", output).group(1)),
+        "errors": errors + (int(non_2xx.group(1)) if non_2xx else 0),
+    }
+
+
+def latency_ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def measure(
+    server: Server, endpoint: Endpoint, into: Measurement, seconds: int, **context: str
+) -> None:
+    url = server.url + endpoint.path.format(user_id=context.get("user_id", ""))
+    token = context.get("token") if endpoint.signed_in else None
+    cpu_before = server.cpu_seconds()
+    result = wrk(url, endpoint, seconds, token)
+    cpu = server.cpu_seconds() - cpu_before
+    into.requests_per_second.append(result["requests_per_second"])
+    into.p50_ms.append(result["p50_ms"])
+    into.p99_ms.append(result["p99_ms"])
+    into.errors += int(result["errors"])
+    into.cpu_us_per_request.append(cpu / max(result["requests"], 1) * 1e6)
+
+
+def mysql_answers() -> bool:
+    try:
+        pymysql.connect(host="127.0.0.1", port=3306, user="root", connect_timeout=2).close()
+    except (OSError, pymysql.Error):
+        return False
+    return True
+
+
+def prepare(database: str, work: Path) -> tuple[Path, Path, dict[str, str]]:
+    """Bake and install the project, migrate and seed its database; return it, its venv and env."""
+    shutil.rmtree(work, ignore_errors=True)
+    project = Path(
+        cookiecutter(
+            str(TEMPLATE),
+            no_input=True,
+            output_dir=str(work),
+            extra_context={"database": database},
+            default_config=True,
+        )
+    )
+    venv = project / ".venv"
+    run([sys.executable, "-m", "venv", str(venv)])
+    run([str(venv / "bin" / "pip"), "install", "--quiet", "-e", "."], cwd=project)
+    env = {
+        key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "SECRET_KEY"}
+    }
+    if database == "mysql":
+        name = f"{PACKAGE}_bench"
+        with (
+            pymysql.connect(host="127.0.0.1", user="root") as connection,
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+            cursor.execute(
+                f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+            )
+        env["DATABASE_URL"] = f"mysql+pymysql://root@127.0.0.1:3306/{name}"
+    run([str(venv / "bin" / "alembic"), "upgrade", "head"], cwd=project, env=env)
+    run(
+        [str(venv / "bin" / "python"), str(SCRIPTS / "seed.py"), PACKAGE, "1000"],
+        cwd=project,
+        env=env,
+    )
+    return project, venv, env
+
+
+def sign_in(url: str) -> tuple[str, str]:
+    """Log in as the seeded user; return the token and the user's id."""
+    body = f"username=bench_user&password={BENCH_PASSWORD}".encode()
+    with urllib.request.urlopen(url + "/api/v1/auth/token", data=body, timeout=30) as response:
+        token = str(json.load(response)["access_token"])
+    me = urllib.request.Request(
+        url + "/api/v1/users/me", headers={"Authorization": f"Bearer {token}"}
+    )
+    with urllib.request.urlopen(me, timeout=5) as response:
+        return token, str(json.load(response)["id"])
+
+
+def benchmark(database: str, workers: int, args: argparse.Namespace) -> dict[str, object]:
+    project, venv, env = prepare(database, args.work / database)
+    service = Server(venv, f"{PACKAGE}.main:app", project, env, workers)
+    hello = Server(venv, "hello:app", SCRIPTS, env, workers)
+    try:
+        token, user_id = sign_in(service.url)
+        results = [Measurement(endpoint.name, endpoint.connections) for endpoint in ENDPOINTS]
+        hello_results = Measurement(HELLO.name, HELLO.connections)
+        for run_number in range(1, args.runs + 1):
+            print(f"  {database}, {workers} worker(s): run {run_number} of {args.runs}", flush=True)
+            measure(hello, HELLO, hello_results, args.seconds)
+            for endpoint, measurement in zip(ENDPOINTS, results, strict=True):
+                measure(service, endpoint, measurement, args.seconds, token=token, user_id=user_id)
+        hello_rps = statistics.median(hello_results.requests_per_second)
+        return {
+            "database": database,
+            "workers": workers,
+            "hello": hello_results.summary(None),
+            "endpoints": [measurement.summary(hello_rps) for measurement in results],
+            "service_peak_memory_mib": service.peak_memory_mib(),
+        }
+    finally:
+        service.stop()
+        hello.stop()
+
+
+def print_table(result: dict[str, object]) -> None:
+    print(
+        f"\n{result['database']}, {result['workers']} worker(s); service peak memory "
+        f"{result['service_peak_memory_mib']} MiB"
+    )
+    columns = ["conns", "req/s", "p50 ms", "p99 ms", "errors", "CPU us/req", "vs hello"]
+    header = f"{'endpoint':34}" + "".join(f" {column:>10}" for column in columns)
+    print(header)
+    print("-" * len(header))
+    for row in [result["hello"], *result["endpoints"]]:
+        ratio = "" if row["ratio_to_hello"] is None else f"{row['ratio_to_hello']:.3f}"
+        print(
+            f"{row['endpoint']:34} {row['connections']:>10} {row['requests_per_second']:>10.1f}"
+            f" {row['p50_ms']:>10.2f} {row['p99_ms']:>10.2f} {row['errors']:>10}"
+            f" {row['cpu_us_per_request']:>10} {ratio:>10}"
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="runs per endpoint (median taken)")
+    parser.add_argument("--seconds", type=int, default=5, help="length of each wrk run")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--databases", nargs="+", default=["sqlite", "mysql"])
+    parser.add_argument("--work", type=Path, default=TEMPLATE / "build" / "bench")
+    parser.add_argument(
+        "--output", type=Path, default=TEMPLATE / "build" / "bench" / "results.json"
+    )
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: sudo apt-get install wrk (Debian/Ubuntu)")
+    databases = list(args.databases)
+    if "mysql" in databases and not mysql_answers():
+        print("No MySQL server answers on 127.0.0.1:3306: benchmarking SQLite only.")
+        databases.remove("mysql")
+    results = []
+    for database in databases:
+        for workers in args.workers:
+            result = benchmark(database, workers, args)
+            print_table(result)
+            results.append(result)
+    report = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "system": platform.platform(),
+        },
+        "settings": {"runs": args.runs, "seconds": args.seconds},
+        "results": results,
+    }
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"\nWrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

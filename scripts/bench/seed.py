@@ -1,0 +1,52 @@
+"""Seed the benchmark database (run with the baked project's interpreter, from its root).
+
+Usage: python seed.py PACKAGE USERS. Creates `bench_user` (password bench-password-123),
+then USERS more users sharing one password hash (hashing each would take minutes).
+Prints the bench user's id.
+"""
+
+import importlib
+import sys
+
+from sqlalchemy import delete, insert
+
+
+def main(package: str, users: int) -> None:
+    config = importlib.import_module(f"{package}.config")
+    engine_module = importlib.import_module(f"{package}.engine")
+    models = importlib.import_module(f"{package}.models")
+    security = importlib.import_module(f"{package}.security")
+    settings = config.load_settings()
+    hasher = security.PasswordHasher.from_settings(settings)
+    engine = engine_module.create_db_engine(settings.database_url)
+    user_table = models.User.__table__
+    now = models.utc_now()
+    row = {
+        "hashed_password": hasher.hash("bench-password-123"),
+        "is_active": True,
+        "is_superuser": False,
+        "token_version": 0,
+        "created_at": now,
+        "updated_at": now,
+    }
+    with engine.begin() as connection:
+        connection.execute(delete(user_table))
+        connection.execute(insert(user_table), [{**row, "username": "bench_user", "age": 30}])
+        connection.execute(
+            insert(user_table),
+            [
+                {**row, "username": f"seed_{number:06d}", "age": number % 100}
+                for number in range(users)
+            ],
+        )
+        bench_id = (
+            connection.execute(user_table.select().where(user_table.c.username == "bench_user"))
+            .one()
+            .id
+        )
+    engine.dispose()
+    print(bench_id)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], int(sys.argv[2]))
