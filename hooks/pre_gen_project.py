@@ -18,6 +18,8 @@ PROJECT_SLUG = ANSWERS["project_slug"]
 AUTHOR_EMAIL = ANSWERS["author_email"]
 FREE_TEXT_KEYS = ("project_name", "description", "author_name")
 
+# MySQL user names have at most 32 characters, and the slug names the project's user.
+MAX_SLUG_LENGTH = 32
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 EMAIL_PATTERN = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 
@@ -70,6 +72,11 @@ def slug_problem(slug, name):
         )
     if keyword.iskeyword(slug) or keyword.issoftkeyword(slug):
         return f"project_slug {slug!r} is a Python keyword; {fix}"
+    if len(slug) > MAX_SLUG_LENGTH:
+        return (
+            f"project_slug {slug!r} is longer than {MAX_SLUG_LENGTH} characters (it names the"
+            f" MySQL user, which may not be longer); {fix}"
+        )
     if slug in sys.stdlib_module_names or slug in TAKEN_NAMES:
         return (
             f"project_slug {slug!r} would shadow the module of the same name in the"

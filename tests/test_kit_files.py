@@ -1,0 +1,425 @@
+"""The container and CI files of a baked project: each passes its own linter, and holds what
+deploying and testing the project rely on.
+
+No Docker engine runs here, so images are not built: the files are parsed and linted.
+"""
+
+import fnmatch
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.conftest import COMMAND_TIMEOUT, DATABASES, bake
+
+WORKFLOW = ".github/workflows/ci.yml"
+COMPOSE_FILE = "docker-compose.yml"
+PINNED_ACTION = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
+VARIABLE_REFERENCE = re.compile(r"\$\{(\w+)[^}]*\}")
+# Settings whose names end in PASSWORD but that are yes/no switches, not passwords.
+SWITCHES = {"MYSQL_RANDOM_ROOT_PASSWORD"}
+
+
+@dataclass(frozen=True)
+class Baked:
+    root: Path
+    database: str
+
+    @property
+    def slug(self) -> str:
+        return self.root.name
+
+    def text(self, name: str) -> str:
+        return (self.root / name).read_text(encoding="utf-8")
+
+    def yaml(self, name: str) -> Any:
+        return yaml.safe_load(self.text(name))
+
+
+@pytest.fixture(scope="module", params=DATABASES, ids=lambda database: f"database={database}")
+def baked(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Baked:
+    database: str = request.param
+    root = bake(tmp_path_factory.mktemp(f"kit-{database}"), database=database)
+    return Baked(root=root, database=database)
+
+
+def env_values(path: Path) -> dict[str, str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
+
+
+def tool(name: str) -> str:
+    """A linter from the template's dev group, installed beside this Python (make test does)."""
+    beside = Path(sys.executable).parent / name
+    found = str(beside) if beside.is_file() else shutil.which(name)
+    if found is None:
+        pytest.fail(f"{name} is not installed; `make test` installs the dev dependency group")
+    return found
+
+
+def lint(command: list[str], cwd: Path) -> str:
+    """Run a linter; fail with its report unless it exits 0. Return the report."""
+    # Settings from the developer's environment could silence rules.
+    env = {key: value for key, value in os.environ.items() if not key.startswith("HADOLINT_")}
+    result = subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=COMMAND_TIMEOUT
+    )
+    report = (result.stdout + result.stderr).strip()
+    assert result.returncode == 0, report
+    return report
+
+
+# The linters
+
+
+def test_workflow_passes_actionlint(baked: Baked) -> None:
+    assert lint([tool("actionlint"), "-no-color", WORKFLOW], cwd=baked.root) == ""
+
+
+def test_workflow_matches_github_schema(baked: Baked) -> None:
+    schema = "vendor.github-workflows"
+    command = [tool("check-jsonschema"), "--builtin-schema", schema, WORKFLOW]
+    assert "validation done" in lint(command, cwd=baked.root)
+
+
+def test_compose_file_matches_compose_spec(baked: Baked) -> None:
+    schema = "vendor.compose-spec"
+    command = [tool("check-jsonschema"), "--builtin-schema", schema, COMPOSE_FILE]
+    assert "validation done" in lint(command, cwd=baked.root)
+
+
+def test_dockerfile_passes_hadolint_with_every_rule(baked: Baked, tmp_path: Path) -> None:
+    # A configuration of our own, so that none of the developer's can ignore a rule; and
+    # the lowest threshold, so that style findings fail too.
+    config = tmp_path / "hadolint.yaml"
+    config.write_text("ignored: []\n")
+    command = [tool("hadolint"), "--config", str(config), "--failure-threshold", "style"]
+    assert lint([*command, "--no-color", "Dockerfile"], cwd=baked.root) == ""
+
+
+# The CI workflow
+
+
+@pytest.fixture
+def workflow(baked: Baked) -> dict[str, Any]:
+    return baked.yaml(WORKFLOW)
+
+
+def steps(workflow: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for job in workflow["jobs"].values():
+        yield from job["steps"]
+
+
+def job_running(workflow: dict[str, Any], command: str) -> dict[str, Any]:
+    """The job with a step that runs `command`."""
+    for job in workflow["jobs"].values():
+        if any(command in step.get("run", "") for step in job["steps"]):
+            return job
+    raise AssertionError(f"no job runs {command!r}")
+
+
+def test_every_action_is_pinned_to_a_commit_with_its_version_noted(baked: Baked) -> None:
+    used = [step["uses"] for step in steps(baked.yaml(WORKFLOW)) if "uses" in step]
+    assert used
+    assert [action for action in used if not PINNED_ACTION.match(action)] == []
+    # A bare hash says nothing to a reviewer: each carries its release in a comment.
+    uses_lines = [line for line in baked.text(WORKFLOW).splitlines() if "uses:" in line]
+    assert [line for line in uses_lines if not re.search(r"@[0-9a-f]{40} # v\d", line)] == []
+
+
+def test_workflow_token_can_only_read(baked: Baked, workflow: dict[str, Any]) -> None:
+    assert workflow["permissions"] == {"contents": "read"}
+    for job in workflow["jobs"].values():
+        assert "write" not in str(job.get("permissions", ""))
+    assert "write-all" not in baked.text(WORKFLOW)
+
+
+def test_every_job_has_a_timeout(workflow: dict[str, Any]) -> None:
+    timeouts = [job.get("timeout-minutes") for job in workflow["jobs"].values()]
+    assert all(isinstance(minutes, int) and minutes > 0 for minutes in timeouts), timeouts
+
+
+def test_a_newer_push_cancels_the_run_of_the_same_ref(workflow: dict[str, Any]) -> None:
+    assert "github.ref" in workflow["concurrency"]["group"]
+    assert workflow["concurrency"]["cancel-in-progress"] is True
+
+
+def test_jobs_install_the_dev_extra_with_a_cached_pip(workflow: dict[str, Any]) -> None:
+    for job in workflow["jobs"].values():
+        runs = [step.get("run", "") for step in job["steps"]]
+        assert 'pip install -e ".[dev]"' in runs
+        setup = next(step for step in job["steps"] if "setup-python" in step.get("uses", ""))
+        assert setup["with"]["cache"] == "pip"
+        assert setup["with"]["cache-dependency-path"] == "pyproject.toml"
+
+
+def test_lint_runs_pre_commit_on_every_file_and_tests_run_pytest(
+    baked: Baked, workflow: dict[str, Any]
+) -> None:
+    job_running(workflow, "pre-commit run --all-files --show-diff-on-failure")
+    tests = job_running(workflow, "pytest")
+    assert "3.11" in tests["strategy"]["matrix"]["python-version"]
+    # pre-commit is what lints and type-checks: its configuration runs ruff and mypy.
+    repositories = baked.yaml(".pre-commit-config.yaml")["repos"]
+    tools = {hook["entry"].split()[0] for repo in repositories for hook in repo["hooks"]}
+    assert {"ruff", "mypy"} <= tools
+
+
+def test_tests_run_against_their_database(baked: Baked, workflow: dict[str, Any]) -> None:
+    tests = job_running(workflow, "pytest")
+    if baked.database == "sqlite":
+        # The tests make their own SQLite file: no server, no setting.
+        assert all("services" not in job for job in workflow["jobs"].values())
+        assert "TEST_DATABASE_URL" not in baked.text(WORKFLOW)
+        return
+    [server] = tests["services"].values()
+    assert server["image"].startswith("mysql:8")
+    for option in ("--health-cmd", "--health-interval", "--health-timeout", "--health-retries"):
+        assert option in server["options"]
+    assert "mysqladmin ping" in server["options"]
+    url = tests["env"]["TEST_DATABASE_URL"]
+    password = server["env"]["MYSQL_ROOT_PASSWORD"]
+    assert url.startswith(f"mysql+pymysql://root:{password}@127.0.0.1:3306/")
+    assert "3306:3306" in server["ports"]
+
+
+# docker compose
+
+
+@pytest.fixture
+def compose(baked: Baked) -> dict[str, Any]:
+    return baked.yaml(COMPOSE_FILE)
+
+
+def test_app_starts_after_the_migrations_succeed(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    assert services["migrate"]["command"] == ["alembic", "upgrade", "head"]
+    assert services["app"]["depends_on"]["migrate"] == {
+        "condition": "service_completed_successfully"
+    }
+    # The same image and settings for both, so they migrate and serve the same database.
+    for key in ("build", "env_file", "environment"):
+        assert services["migrate"][key] == services["app"][key]
+    assert any(port.endswith(":8000") for port in services["app"]["ports"])
+
+
+def test_the_data_lives_in_a_named_volume(baked: Baked, compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    if baked.database == "sqlite":
+        url = services["app"]["environment"]["DATABASE_URL"]
+        assert url == f"sqlite:////data/{baked.slug}.db"
+        for name in ("migrate", "app"):
+            assert services[name]["volumes"] == ["data:/data"]
+        assert "data" in compose["volumes"]
+        return
+    db = services["db"]
+    assert db["image"].startswith("mysql:8")
+    assert "mysql-data:/var/lib/mysql" in db["volumes"]
+    assert "mysql-data" in compose["volumes"]
+    assert "mysqladmin" in db["healthcheck"]["test"]
+    assert services["migrate"]["depends_on"]["db"] == {"condition": "service_healthy"}
+    url = services["app"]["environment"]["DATABASE_URL"]
+    assert url.startswith(f"mysql+pymysql://{baked.slug}:${{DATABASE_PASSWORD")
+    assert url.endswith(f"@db:3306/{baked.slug}")
+    assert db["environment"]["MYSQL_USER"] == baked.slug
+    assert db["environment"]["MYSQL_DATABASE"] == baked.slug
+
+
+def test_compose_file_holds_no_secret(baked: Baked, compose: dict[str, Any]) -> None:
+    text = baked.text(COMPOSE_FILE)
+    secrets = {
+        key: value
+        for key, value in env_values(baked.root / ".env").items()
+        if key in {"SECRET_KEY", "DATABASE_PASSWORD"}
+    }
+    assert secrets
+    assert [key for key, value in secrets.items() if value in text] == []
+    for service in compose["services"].values():
+        for key, value in service.get("environment", {}).items():
+            if key.endswith(("PASSWORD", "SECRET", "SECRET_KEY")) and key not in SWITCHES:
+                assert VARIABLE_REFERENCE.fullmatch(value), key
+            if "://" in value and "@" in value:
+                credentials = value.split("://", 1)[1].rsplit("@", 1)[0]
+                assert VARIABLE_REFERENCE.search(credentials), key
+    for name in ("migrate", "app"):
+        assert compose["services"][name]["env_file"] == ".env"
+
+
+def test_compose_variables_are_defined_in_env(baked: Baked) -> None:
+    # docker compose reads these from .env; one that is missing there stops it.
+    referenced = set(VARIABLE_REFERENCE.findall(baked.text(COMPOSE_FILE)))
+    assert referenced <= set(env_values(baked.root / ".env"))
+    assert referenced <= set(env_values(baked.root / ".env.example"))
+
+
+# The Dockerfile
+
+
+@dataclass(frozen=True)
+class Instruction:
+    keyword: str
+    arguments: str
+
+
+def instructions(dockerfile: str) -> list[Instruction]:
+    """The Dockerfile's instructions, continuation lines joined and comments dropped."""
+    lines = [line for line in dockerfile.splitlines() if not line.lstrip().startswith("#")]
+    joined = re.sub(r"\\\n\s*", " ", "\n".join(lines))
+    return [
+        Instruction(keyword.upper(), arguments.strip())
+        for keyword, _, arguments in (line.strip().partition(" ") for line in joined.splitlines())
+        if keyword
+    ]
+
+
+@pytest.fixture
+def dockerfile(baked: Baked) -> list[Instruction]:
+    return instructions(baked.text("Dockerfile"))
+
+
+def final_stage(dockerfile: list[Instruction]) -> list[Instruction]:
+    last_from = max(i for i, instruction in enumerate(dockerfile) if instruction.keyword == "FROM")
+    return dockerfile[last_from:]
+
+
+def test_image_is_built_in_stages_from_a_tagged_slim_python(
+    baked: Baked, dockerfile: list[Instruction]
+) -> None:
+    stages = [instruction for instruction in dockerfile if instruction.keyword == "FROM"]
+    assert len(stages) >= 2
+    assert re.search(r"python:3\.\d+-slim", baked.text("Dockerfile"))
+    final = final_stage(dockerfile)
+    assert any(i.arguments.startswith("--from=") for i in final if i.keyword == "COPY")
+
+
+def test_service_runs_as_a_user_other_than_root(dockerfile: list[Instruction]) -> None:
+    users = [i.arguments for i in final_stage(dockerfile) if i.keyword == "USER"]
+    assert users
+    assert users[-1].split(":")[0] not in {"root", "0"}
+
+
+def test_health_check_calls_health_and_the_server_runs_several_workers(
+    baked: Baked, dockerfile: list[Instruction]
+) -> None:
+    final = final_stage(dockerfile)
+    [healthcheck] = [i.arguments for i in final if i.keyword == "HEALTHCHECK"]
+    probe = json.loads(healthcheck.split(" CMD ", 1)[1])
+    assert probe[:2] == ["python", "-c"]
+    assert "http://127.0.0.1:8000/health" in probe[2]
+    compile(probe[2], "HEALTHCHECK", "exec")
+    [command] = [i.arguments for i in final if i.keyword == "CMD"]
+    assert f"uvicorn {baked.slug}.main:app" in command
+    assert "--host 0.0.0.0" in command
+    assert "--workers" in command
+    environment = " ".join(i.arguments for i in final if i.keyword == "ENV")
+    assert int(re.findall(r"WEB_CONCURRENCY=(\d+)", environment)[-1]) >= 2
+
+
+def test_dependencies_install_before_the_code_is_copied(
+    baked: Baked, dockerfile: list[Instruction]
+) -> None:
+    """Editing the code must not invalidate the layer that installs the dependencies."""
+    keywords_and_arguments = [(i.keyword, i.arguments) for i in dockerfile]
+    install_dependencies = next(
+        index
+        for index, (keyword, arguments) in enumerate(keywords_and_arguments)
+        if keyword == "RUN" and "pip install --requirement" in arguments
+    )
+    copy_code = next(
+        index
+        for index, (keyword, arguments) in enumerate(keywords_and_arguments)
+        if keyword == "COPY" and arguments.startswith(f"{baked.slug}/")
+    )
+    assert install_dependencies < copy_code
+    copied_before = [
+        arguments
+        for keyword, arguments in keywords_and_arguments[:install_dependencies]
+        if keyword == "COPY"
+    ]
+    assert copied_before == ["pyproject.toml ./"]
+
+
+def test_dependency_list_is_read_from_pyproject(baked: Baked) -> None:
+    """The Dockerfile's one-line reader prints the project's dependencies, one a line."""
+    [reader] = re.findall(r"python -c '([^']+)' > requirements\.txt", baked.text("Dockerfile"))
+    result = subprocess.run(
+        [sys.executable, "-c", reader], cwd=baked.root, capture_output=True, text=True, check=True
+    )
+    pyproject = tomllib.loads(baked.text("pyproject.toml"))
+    assert result.stdout.splitlines() == pyproject["project"]["dependencies"]
+
+
+def test_migrations_are_in_the_image(dockerfile: list[Instruction]) -> None:
+    copied = [i.arguments.split()[0] for i in final_stage(dockerfile) if i.keyword == "COPY"]
+    assert {"alembic.ini", "migrations/"} <= set(copied)
+
+
+def test_sqlite_database_goes_to_a_directory_the_app_user_owns(
+    baked: Baked, dockerfile: list[Instruction]
+) -> None:
+    text = baked.text("Dockerfile")
+    if baked.database != "sqlite":
+        assert "/data" not in text
+        return
+    assert f"DATABASE_URL=sqlite:////data/{baked.slug}.db" in text
+    runs = " ".join(i.arguments for i in final_stage(dockerfile) if i.keyword == "RUN")
+    assert "install --directory --owner=app --group=app /data" in runs
+
+
+# .dockerignore
+
+
+def docker_ignores(rules: list[str], path: str) -> bool:
+    """Whether .dockerignore keeps `path` out of the build context.
+
+    Docker's rules, in the simple form this file needs: the last rule that matches the path
+    or one of its parent directories wins, and `!` lets it back in.
+    """
+    parts = path.split("/")
+    prefixes = ["/".join(parts[: count + 1]) for count in range(len(parts))]
+    ignored = False
+    for rule in rules:
+        pattern = rule.removeprefix("!").strip("/")
+        if any(fnmatch.fnmatchcase(prefix, pattern) for prefix in prefixes):
+            ignored = not rule.startswith("!")
+    return ignored
+
+
+def test_build_context_leaves_out_secrets_tests_and_local_state(baked: Baked) -> None:
+    lines = baked.text(".dockerignore").splitlines()
+    rules = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    left_out = [
+        ".env",
+        ".git/config",
+        ".venv/bin/python",
+        "tests/test_health.py",
+        f"{baked.slug}.db",
+        ".pytest_cache/README.md",
+        f"{baked.slug}/__pycache__/main.cpython-313.pyc",
+    ]
+    assert [path for path in left_out if not docker_ignores(rules, path)] == []
+    # Everything the Dockerfile copies from the project must be let in.
+    copied = [
+        source
+        for instruction in instructions(baked.text("Dockerfile"))
+        if instruction.keyword == "COPY" and not instruction.arguments.startswith("--from=")
+        for source in instruction.arguments.split()[:-1]
+    ]
+    assert copied
+    for source in copied:
+        assert (baked.root / source).exists(), source
+        assert not docker_ignores(rules, source.rstrip("/")), source
+        if (baked.root / source).is_dir():
+            for path in (baked.root / source).rglob("*.py"):
+                relative = str(path.relative_to(baked.root))
+                assert not docker_ignores(rules, relative), relative
