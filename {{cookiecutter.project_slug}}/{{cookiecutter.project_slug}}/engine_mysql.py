@@ -2,6 +2,9 @@
 
 from sqlalchemy import Engine, create_engine
 
+# As many connections stay open as FastAPI has worker threads (anyio's default is 40).
+POOL_SIZE = 40
+
 
 def create_db_engine(url: str) -> Engine:
     """Create the engine for a MySQL or MariaDB server."""
@@ -13,4 +16,10 @@ def create_db_engine(url: str) -> Engine:
         # replace connections older than an hour, so a quiet night does not cost an error.
         pool_pre_ping=True,
         pool_recycle=3600,
+        pool_size=POOL_SIZE,
+        # Past the pool size, open another connection rather than wait for one: a request
+        # waiting for a connection could otherwise block a thread that a request holding
+        # one needs in order to finish. The server's max_connections (151 by default)
+        # bounds them; raise it for many workers.
+        max_overflow=-1,
     )

@@ -49,10 +49,11 @@ def login(
     matches, new_hash = hasher.verify(form.password, user.hashed_password)
     if not matches:
         raise wrong_credentials
-    if new_hash is not None:  # the Argon2 settings changed since this hash was made
-        user.hashed_password = new_hash
     if not user.is_active:
         raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail="Inactive user")
+    if new_hash is not None:  # the Argon2 settings changed since this hash was made
+        crud.update_user(session, user=user, changes={"hashed_password": new_hash})
+        session.commit()
     expires_in = timedelta(minutes=settings.access_token_expire_minutes)
     token = create_access_token(
         user_id=user.id,

@@ -57,12 +57,14 @@ def create_user(body: UserCreate, session: SessionDep, hasher: PasswordHasherDep
         )
     except crud.UsernameTakenError:
         raise username_taken(body.username) from None
+    session.commit()
     return UserRead.model_validate(user)
 
 
 @router.get("/me")
-def read_current_user(current_user: CurrentUser) -> UserRead:
+async def read_current_user(current_user: CurrentUser) -> UserRead:
     """The signed-in user."""
+    # No I/O here (the dependency loaded the user), so no thread is needed.
     return UserRead.model_validate(current_user)
 
 
@@ -82,6 +84,7 @@ def change_password(
         "token_version": current_user.token_version + 1,
     }
     crud.update_user(session, user=current_user, changes=changes)
+    session.commit()
 
 
 @router.get("")
@@ -115,6 +118,7 @@ def update_users(
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=detail) from None
     except crud.UsernameTakenError:
         raise HTTPException(status.HTTP_409_CONFLICT, detail="A username is taken") from None
+    session.commit()
     return [UserRead.model_validate(user) for user in users]
 
 
@@ -146,6 +150,7 @@ def update_user(
         crud.update_user(session, user=user, changes=changes)
     except crud.UsernameTakenError:
         raise username_taken(changes["username"]) from None
+    session.commit()
     return UserRead.model_validate(user)
 
 
@@ -154,3 +159,4 @@ def delete_user(user_id: UserIdPath, session: SessionDep, current_user: CurrentU
     """Delete a user: yourself, or anyone if you are a superuser."""
     check_self_or_superuser(current_user, user_id)
     crud.delete_user(session, user=get_user_or_404(session, user_id))
+    session.commit()
