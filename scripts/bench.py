@@ -89,9 +89,12 @@ class Server:
 
     def __init__(self, venv: Path, app: str, cwd: Path, env: dict[str, str], workers: int):
         self.port = free_port()
+        # The Dockerfile's production command, on a local port; access log included.
         command = [str(venv / "bin" / "uvicorn"), app, "--host", "127.0.0.1"]
-        command += ["--port", str(self.port), "--workers", str(workers), "--log-level", "warning"]
-        self.process = subprocess.Popen(command, cwd=cwd, env=env)
+        command += ["--port", str(self.port), "--workers", str(workers)]
+        self.process = subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         self.url = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 60
         while not answers(self.url + "/openapi.json"):

@@ -1,13 +1,16 @@
 """Serve: the installed project under uvicorn answers real HTTP calls end to end."""
 
+import http.client
 import json
 import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -18,6 +21,9 @@ from tests.conftest import InstalledProject, run
 
 # Bounds a server that never comes up; not a speed requirement.
 STARTUP_LIMIT_SECONDS = 60
+# More requests at once than the server has worker threads (40) and pooled connections:
+# enough to starve a server whose requests wait for one another's connections.
+CONCURRENT_REQUESTS = 100
 
 
 def free_port() -> int:
@@ -109,3 +115,46 @@ def test_served_project_signs_up_logs_in_and_knows_who_is_calling(
             assert status == 200
             assert "/api/v1/users" in openapi["paths"]
             assert call(f"{url}/docs")[0] == 200
+
+
+def test_served_project_answers_more_concurrent_requests_than_it_has_threads(
+    installed_project: InstalledProject, tmp_path: Path
+) -> None:
+    project = installed_project
+    with project.database_settings(sqlite_file=tmp_path / "crowded.db") as settings:
+        env = project.env(**settings)
+        run([project.command("alembic"), "upgrade", "head"], cwd=project.root, env=env)
+
+        with served(project, env, tmp_path / "uvicorn.log") as url:
+            credentials = {"username": "grace_hopper", "password": "compile everything"}
+            status, user = call(f"{url}/api/v1/users", json_body=credentials)
+            assert status == 201, user
+            token = call(f"{url}/api/v1/auth/token", form=credentials)[1]["access_token"]
+            # Half ask for /me (answered in the event loop), half for /users/{id} (a worker
+            # thread), all holding a database connection at the same time.
+            paths = ["/api/v1/users/me", f"/api/v1/users/{user['id']}"] * (CONCURRENT_REQUESTS // 2)
+            answers = send_all_at_once(url, paths, token)
+            assert [status for status, _ in answers] == [200] * len(paths)
+            assert {body["username"] for _, body in answers} == {"grace_hopper"}
+
+
+def send_all_at_once(url: str, paths: list[str], token: str) -> list[tuple[int, Any]]:
+    """GET every path at the same moment, each on a connection of its own."""
+    address = urllib.parse.urlsplit(url).netloc
+    everyone_connected = threading.Barrier(len(paths))
+
+    def get(path: str) -> tuple[int, Any]:
+        connection = http.client.HTTPConnection(address, timeout=120)
+        try:
+            connection.connect()
+            everyone_connected.wait()
+            connection.request("GET", path, headers={"Authorization": f"Bearer {token}"})
+            response = connection.getresponse()
+            body = response.read()
+        finally:
+            connection.close()
+        is_json = response.getheader("Content-Type") == "application/json"
+        return response.status, json.loads(body) if is_json else body.decode()
+
+    with ThreadPoolExecutor(max_workers=len(paths)) as clients:
+        return list(clients.map(get, paths))
