@@ -1,4 +1,4 @@
-"""The session factory: one session, and one transaction, per request."""
+"""The session factory: each request gets a session of its own."""
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
