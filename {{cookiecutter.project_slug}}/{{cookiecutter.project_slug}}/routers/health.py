@@ -13,6 +13,8 @@ router = APIRouter(tags=["health"])
 @router.get("/health", responses={503: {"model": Health, "description": "Database unreachable"}})
 def read_health(engine: EngineDep, response: Response) -> Health:
     """Report whether the service can reach its database."""
+    # A plain `def`, run in the thread pool: a database that does not answer makes this
+    # wait for its connect timeout, and nothing else should wait with it.
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
