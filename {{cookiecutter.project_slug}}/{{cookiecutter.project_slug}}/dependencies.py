@@ -61,14 +61,18 @@ PasswordHasherDep = Annotated[PasswordHasher, Depends(get_password_hasher)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-async def get_current_user(
+{{ "async " if cookiecutter.database == "sqlite" }}def get_current_user(
     token: Annotated[str, Depends(oauth2_scheme)], session: SessionDep, settings: SettingsDep
 ) -> User:
     """The user the bearer token belongs to; 401 for any token that is not valid now.
-
+{% if cookiecutter.database == "sqlite" %}
     Every authenticated request runs this. It is `async def`, so its primary-key read runs
     in the event loop: a `def` would cost a hop to the thread pool and back, more than the
     read itself. The pool never makes it wait for a connection (see engine.py).
+{%- else %}
+    Every authenticated request runs this. It is a `def`, run in the thread pool, because its
+    query waits for the server; in the event loop, a slow server would stall every request.
+{%- endif %}
     """
     try:
         claims = decode_access_token(token, secret_key=settings.secret_key.get_secret_value())

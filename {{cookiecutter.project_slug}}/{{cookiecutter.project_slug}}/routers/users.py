@@ -1,9 +1,16 @@
 """Users: sign up, read, update and delete.
-
-Reads are `async def`: they are short, and FastAPI would otherwise send each to its thread
-pool, a hop that costs more than the read (the template's benchmark measured it). Endpoints
-that write, or hash a password, are `def` and run in the thread pool: Argon2 works outside
-Python's lock, on another core, and a commit waits for the disk.
+{% if cookiecutter.database == "sqlite" %}
+Reads are `async def`: a SQLite read is brief work inside this process that never waits for
+a writer, and FastAPI would otherwise send it to its thread pool, a hop that costs more than
+the read (the template's benchmark measured it). Endpoints that write, or hash a password,
+are `def` and run in the thread pool: Argon2 works outside Python's lock, on another core,
+and a commit waits for the disk.
+{%- else %}
+Endpoints that query the database are `def`, and FastAPI runs them in its thread pool: a
+query waits for the network and for the server's locks, and waiting there holds up nobody
+else. Argon2 hashing, which works outside Python's lock, runs there too. `read_current_user`
+does no I/O, so it is `async def` and skips the thread pool.
+{%- endif %}
 """
 
 from typing import Annotated, Any
@@ -93,7 +100,7 @@ def change_password(
 
 
 @router.get("")
-async def list_users(
+{{ "async " if cookiecutter.database == "sqlite" }}def list_users(
     session: SessionDep,
     _: CurrentUser,
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
@@ -128,7 +135,7 @@ def update_users(
 
 
 @router.get("/{user_id}", responses=NOT_FOUND)
-async def read_user(user_id: UserIdPath, session: SessionDep, _: CurrentUser) -> UserRead:
+{{ "async " if cookiecutter.database == "sqlite" }}def read_user(user_id: UserIdPath, session: SessionDep, _: CurrentUser) -> UserRead:
     """One user by id."""
     return UserRead.model_validate(get_user_or_404(session, user_id))
 
