@@ -7,6 +7,7 @@ import sys
 
 import uvicorn
 from pydantic import TypeAdapter, ValidationError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from {{ cookiecutter.project_slug }} import crud
@@ -31,6 +32,8 @@ def read_password() -> str:
     password = os.environ.get("SUPERUSER_PASSWORD")
     if password is not None:
         return password
+    if not sys.stdin.isatty():
+        raise SystemExit("No terminal to ask for the password on: set SUPERUSER_PASSWORD.")
     password = getpass.getpass("Password: ")
     if getpass.getpass("Password (again): ") != password:
         raise SystemExit("The passwords do not match.")
@@ -48,6 +51,9 @@ def create_superuser(args: argparse.Namespace) -> int:
     try:
         with create_session_factory(engine).begin() as session:
             print(make_superuser(session, username, PasswordHasher.from_settings(settings)))
+    except OperationalError as error:
+        message = f"Cannot use the database ({error.orig}); is it up, and migrated with"
+        raise SystemExit(f"{message} `alembic upgrade head`?") from None
     finally:
         engine.dispose()
     return 0
