@@ -93,49 +93,47 @@ def served(project: InstalledProject, env: dict[str, str], log: Path) -> Iterato
             server.wait()
 
 
-def test_served_project_signs_up_logs_in_and_knows_who_is_calling(
-    installed_project: InstalledProject, tmp_path: Path
-) -> None:
+@pytest.fixture
+def served_url(installed_project: InstalledProject, tmp_path: Path) -> Iterator[str]:
+    """The installed project, migrated on a database of its own and served by uvicorn."""
     project = installed_project
     with project.database_settings(sqlite_file=tmp_path / "served.db") as settings:
         env = project.env(**settings)
         run([project.command("alembic"), "upgrade", "head"], cwd=project.root, env=env)
-
         with served(project, env, tmp_path / "uvicorn.log") as url:
-            credentials = {"username": "ada_lovelace", "password": "analytical engine"}
-            status, created = call(f"{url}/api/v1/users", json_body=credentials)
-            assert status == 201, created
-            status, token = call(f"{url}/api/v1/auth/token", form=credentials)
-            assert status == 200, token
-            status, me = call(f"{url}/api/v1/users/me", token=token["access_token"])
-            assert (status, me["username"]) == (200, "ada_lovelace")
-            status, _ = call(f"{url}/api/v1/users/me", token="not-a-token")
-            assert status == 401
-            status, openapi = call(f"{url}/openapi.json")
-            assert status == 200
-            assert "/api/v1/users" in openapi["paths"]
-            assert call(f"{url}/docs")[0] == 200
+            yield url
+
+
+def test_served_project_signs_up_logs_in_and_knows_who_is_calling(served_url: str) -> None:
+    url = served_url
+    credentials = {"username": "ada_lovelace", "password": "analytical engine"}
+    status, created = call(f"{url}/api/v1/users", json_body=credentials)
+    assert status == 201, created
+    status, token = call(f"{url}/api/v1/auth/token", form=credentials)
+    assert status == 200, token
+    status, me = call(f"{url}/api/v1/users/me", token=token["access_token"])
+    assert (status, me["username"]) == (200, "ada_lovelace")
+    status, _ = call(f"{url}/api/v1/users/me", token="not-a-token")
+    assert status == 401
+    status, openapi = call(f"{url}/openapi.json")
+    assert status == 200
+    assert "/api/v1/users" in openapi["paths"]
+    assert call(f"{url}/docs")[0] == 200
 
 
 def test_served_project_answers_more_concurrent_requests_than_it_has_threads(
-    installed_project: InstalledProject, tmp_path: Path
+    served_url: str,
 ) -> None:
-    project = installed_project
-    with project.database_settings(sqlite_file=tmp_path / "crowded.db") as settings:
-        env = project.env(**settings)
-        run([project.command("alembic"), "upgrade", "head"], cwd=project.root, env=env)
-
-        with served(project, env, tmp_path / "uvicorn.log") as url:
-            credentials = {"username": "grace_hopper", "password": "compile everything"}
-            status, user = call(f"{url}/api/v1/users", json_body=credentials)
-            assert status == 201, user
-            token = call(f"{url}/api/v1/auth/token", form=credentials)[1]["access_token"]
-            # Half ask for /me (answered in the event loop), half for /users/{id} (a worker
-            # thread), all holding a database connection at the same time.
-            paths = ["/api/v1/users/me", f"/api/v1/users/{user['id']}"] * (CONCURRENT_REQUESTS // 2)
-            answers = send_all_at_once(url, paths, token)
-            assert [status for status, _ in answers] == [200] * len(paths)
-            assert {body["username"] for _, body in answers} == {"grace_hopper"}
+    url = served_url
+    credentials = {"username": "grace_hopper", "password": "compile everything"}
+    status, user = call(f"{url}/api/v1/users", json_body=credentials)
+    assert status == 201, user
+    token = call(f"{url}/api/v1/auth/token", form=credentials)[1]["access_token"]
+    # Every request holds a database connection while it is served, all at the same time.
+    paths = ["/api/v1/users/me", f"/api/v1/users/{user['id']}"] * (CONCURRENT_REQUESTS // 2)
+    answers = send_all_at_once(url, paths, token)
+    assert [status for status, _ in answers] == [200] * len(paths)
+    assert {body["username"] for _, body in answers} == {"grace_hopper"}
 
 
 def send_all_at_once(url: str, paths: list[str], token: str) -> list[tuple[int, Any]]:
