@@ -67,9 +67,10 @@ def update_users(session: Session, *, changes: Sequence[dict[str, Any]]) -> list
     if missing:
         raise UsersNotFoundError(missing)
     for change in changes:
-        fields = {field: value for field, value in change.items() if field != "id"}
-        for field, value in fields.items():
-            setattr(users[change["id"]], field, value)
+        user = users[change["id"]]
+        for field, value in change.items():
+            if field != "id":
+                setattr(user, field, value)
     _flush(session)
     return [users[user_id] for user_id in ids]
 
