@@ -3,7 +3,8 @@
 from logging.config import fileConfig
 
 from alembic import context
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import OperationalError
 
 from {{ cookiecutter.project_slug }}.config import load_settings
 from {{ cookiecutter.project_slug }}.engine import create_db_engine
@@ -29,9 +30,23 @@ def run_migrations_online() -> None:
         run_migrations(connection)
         return
     engine = create_db_engine(load_settings().database_url)
-    with engine.connect() as connection:
+    with connect(engine) as connection:
         run_migrations(connection)
     engine.dispose()
+
+
+def connect(engine: Engine) -> Connection:
+    """Connect, or stop with one line that says why not and what to do."""
+    try:
+        return engine.connect()
+    except OperationalError as error:
+        url = engine.url.render_as_string(hide_password=True)
+{%- if cookiecutter.database == "mysql" %}
+        hint = "create it and its user first: `make database` (the create-database command)"
+{%- else %}
+        hint = "check DATABASE_URL (in .env or the environment)"
+{%- endif %}
+        raise SystemExit(f"Cannot connect to {url} ({error.orig}); {hint}.") from None
 
 
 if context.is_offline_mode():
