@@ -142,10 +142,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def answers(url: str, data: bytes | None = None, headers: dict[str, str] | None = None) -> bool:
-    request = urllib.request.Request(url, data=data, headers=headers or {})
+def answers(url: str) -> bool:
     try:
-        with urllib.request.urlopen(request, timeout=5) as response:
+        with urllib.request.urlopen(url, timeout=5) as response:
             return 200 <= response.status < 300
     except OSError:
         return False
@@ -184,12 +183,18 @@ def latency_ms(text: str) -> float:
 
 
 def measure(
-    server: Server, endpoint: Endpoint, into: Measurement, seconds: int, **context: str
+    server: Server,
+    endpoint: Endpoint,
+    into: Measurement,
+    seconds: int,
+    *,
+    token: str = "",
+    user_id: str = "",
 ) -> None:
-    url = server.url + endpoint.path.format(user_id=context.get("user_id", ""))
-    token = context.get("token") if endpoint.signed_in else None
+    """Load one endpoint once; add the run's figures to `into`."""
+    url = server.url + endpoint.path.format(user_id=user_id)
     cpu_before = server.cpu_seconds()
-    result = wrk(url, endpoint, seconds, token)
+    result = wrk(url, endpoint, seconds, token if endpoint.signed_in else None)
     cpu = server.cpu_seconds() - cpu_before
     into.requests_per_second.append(result["requests_per_second"])
     into.p50_ms.append(result["p50_ms"])
