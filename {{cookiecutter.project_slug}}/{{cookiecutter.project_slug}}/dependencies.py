@@ -9,9 +9,9 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from {{ cookiecutter.project_slug }} import crud
 from {{ cookiecutter.project_slug }}.config import Settings
-from {{ cookiecutter.project_slug }}.models import User
-from {{ cookiecutter.project_slug }}.schemas import MAX_ID
+from {{ cookiecutter.project_slug }}.schemas import MAX_ID, UserRead
 from {{ cookiecutter.project_slug }}.security import PasswordHasher, decode_access_token
 
 # Reads "Authorization: Bearer <token>" and answers 401 when it is missing; tokenUrl is
@@ -63,7 +63,7 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 {{ "async " if cookiecutter.database == "sqlite" }}def get_current_user(
     token: Annotated[str, Depends(oauth2_scheme)], session: SessionDep, settings: SettingsDep
-) -> User:
+) -> UserRead:
     """The user the bearer token belongs to; 401 for any token that is not valid now.
 {% if cookiecutter.database == "sqlite" %}
     Every authenticated request runs this. It is `async def`, so its primary-key read runs
@@ -80,19 +80,21 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
         raise INVALID_TOKEN from None
     if claims.user_id > MAX_ID:  # only a token signed with our key gets here, but be safe
         raise INVALID_TOKEN
-    user = session.get(User, claims.user_id)
+    user = crud.get_user_row(session, user_id=claims.user_id)
     # A deleted user, or a token from before the last password change, is no longer valid.
     if user is None or user.token_version != claims.token_version:
         raise INVALID_TOKEN
     if not user.is_active:
         raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail="Inactive user")
-    return user
+    return UserRead.model_validate(user)
 
 
-CurrentUser = Annotated[User, Depends(get_current_user)]
+# The signed-in user as the API shows it: no password hash. An endpoint that changes the
+# user loads it from the database itself.
+CurrentUser = Annotated[UserRead, Depends(get_current_user)]
 
 
-async def get_current_superuser(user: CurrentUser) -> User:
+async def get_current_superuser(user: CurrentUser) -> UserRead:
     if not user.is_superuser:
         raise HTTPException(
             status_code=status.HTTP_403_FORBIDDEN, detail="Only a superuser may do this"
@@ -100,4 +102,4 @@ async def get_current_superuser(user: CurrentUser) -> User:
     return user
 
 
-SuperUser = Annotated[User, Depends(get_current_superuser)]
+SuperUser = Annotated[UserRead, Depends(get_current_superuser)]

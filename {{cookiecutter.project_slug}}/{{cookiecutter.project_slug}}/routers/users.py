@@ -44,14 +44,18 @@ def username_taken(username: str) -> HTTPException:
     return HTTPException(status.HTTP_409_CONFLICT, detail=f"Username {username!r} is taken")
 
 
+def user_not_found(user_id: int) -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, detail=f"User {user_id} not found")
+
+
 def get_user_or_404(session: SessionDep, user_id: int) -> User:
     user = crud.get_user(session, user_id=user_id)
     if user is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"User {user_id} not found")
+        raise user_not_found(user_id)
     return user
 
 
-def check_self_or_superuser(current_user: User, user_id: int) -> None:
+def check_self_or_superuser(current_user: UserRead, user_id: int) -> None:
     if current_user.id != user_id and not current_user.is_superuser:
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, detail="Only this user or a superuser may do this"
@@ -77,7 +81,7 @@ def create_user(body: UserCreate, session: SessionDep, hasher: PasswordHasherDep
 @router.get("/me")
 async def read_current_user(current_user: CurrentUser) -> UserRead:
     """The signed-in user."""
-    return UserRead.model_validate(current_user)
+    return current_user
 
 
 @router.put("/me/password", status_code=status.HTTP_204_NO_CONTENT)
@@ -88,14 +92,15 @@ def change_password(
     hasher: PasswordHasherDep,
 ) -> None:
     """Change your password; every token issued before the change stops working."""
-    matches, _ = hasher.verify(body.current_password, current_user.hashed_password)
+    user = get_user_or_404(session, current_user.id)
+    matches, _ = hasher.verify(body.current_password, user.hashed_password)
     if not matches:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, detail="Current password is incorrect")
     changes = {
         "hashed_password": hasher.hash(body.new_password),
-        "token_version": current_user.token_version + 1,
+        "token_version": user.token_version + 1,
     }
-    crud.update_user(session, user=current_user, changes=changes)
+    crud.update_user(session, user=user, changes=changes)
     session.commit()
 
 
@@ -137,7 +142,10 @@ def update_users(
 @router.get("/{user_id}", responses=NOT_FOUND)
 {{ "async " if cookiecutter.database == "sqlite" }}def read_user(user_id: UserIdPath, session: SessionDep, _: CurrentUser) -> UserRead:
     """One user by id."""
-    return UserRead.model_validate(get_user_or_404(session, user_id))
+    user = crud.get_user_row(session, user_id=user_id)
+    if user is None:
+        raise user_not_found(user_id)
+    return UserRead.model_validate(user)
 
 
 @router.patch("/{user_id}", responses=NOT_FOUND | TAKEN)
