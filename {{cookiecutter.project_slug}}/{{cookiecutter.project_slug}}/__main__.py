@@ -23,7 +23,8 @@ from {{ cookiecutter.project_slug }}.security import PasswordHasher
 
 def serve(args: argparse.Namespace) -> int:
     app = "{{ cookiecutter.project_slug }}.main:app"
-    uvicorn.run(app, host=args.host, port=args.port, reload=args.reload)
+    # The event loop of the Dockerfile's command; it explains why.
+    uvicorn.run(app, host=args.host, port=args.port, reload=args.reload, loop="asyncio")
     return 0
 
 
