@@ -36,11 +36,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Create the app; without settings, read them from the environment and .env."""
     settings = settings or load_settings()
     engine = create_db_engine(settings.database_url)
+    read_engine = create_db_engine(settings.database_url, read_only=True)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         engine.dispose()  # close pooled connections on shutdown
+        read_engine.dispose()
 
     app = FastAPI(
         title=PROJECT_NAME,
@@ -53,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
+    app.state.read_session_factory = create_session_factory(read_engine)
     app.state.password_hasher = PasswordHasher.from_settings(settings)
     if settings.cors_origins:
         app.add_middleware(

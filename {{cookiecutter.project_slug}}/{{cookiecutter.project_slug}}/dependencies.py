@@ -43,12 +43,24 @@ async def get_password_hasher(request: Request) -> PasswordHasher:
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
-    """The request's session. Endpoints that write commit; anything else is rolled back.
+    """A session for endpoints that write: one transaction, which the endpoint commits.
 
-    Making a session does no I/O (it connects at its first query), so this runs in the
-    event loop; closing it returns the connection to the pool.
+    Closing the session rolls back anything not committed and returns the connection to
+    the pool. Making a session does no I/O (it connects at its first query), so this runs
+    in the event loop.
     """
     session_factory: sessionmaker[Session] = request.app.state.session_factory
+    with session_factory() as session:
+        yield session
+
+
+async def get_read_session(request: Request) -> AsyncIterator[Session]:
+    """A session that only reads, for endpoints that change nothing and the token check.
+
+    It runs each query on its own, outside any transaction, so closing it sends no
+    ROLLBACK; the database refuses any write through it (see engine.py).
+    """
+    session_factory: sessionmaker[Session] = request.app.state.read_session_factory
     with session_factory() as session:
         yield session
 
@@ -59,10 +71,11 @@ PasswordHasherDep = Annotated[PasswordHasher, Depends(get_password_hasher)]
 # scope="function" closes the session as soon as the endpoint returns, before the response
 # is sent, so its connection goes back to the pool at once.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
 
 
 {{ "async " if cookiecutter.database == "sqlite" }}def get_current_user(
-    token: Annotated[str, Depends(oauth2_scheme)], session: SessionDep, settings: SettingsDep
+    token: Annotated[str, Depends(oauth2_scheme)], session: ReadSessionDep, settings: SettingsDep
 ) -> UserRead:
     """The user the bearer token belongs to; 401 for any token that is not valid now.
 {% if cookiecutter.database == "sqlite" %}

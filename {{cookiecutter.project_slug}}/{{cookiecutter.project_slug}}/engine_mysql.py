@@ -1,14 +1,22 @@
 """The database engine, tuned for MySQL and MariaDB (PyMySQL driver)."""
 
-from sqlalchemy import Engine, create_engine
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
 
 # As many connections stay open as FastAPI has worker threads (anyio's default is 40).
 POOL_SIZE = 40
 
 
-def create_db_engine(url: str) -> Engine:
-    """Create the engine for a MySQL or MariaDB server."""
-    return create_engine(
+def create_db_engine(url: str, *, read_only: bool = False) -> Engine:
+    """Create the engine for a MySQL or MariaDB server.
+
+    A read-only engine, for the requests that only read, runs each query on its own, in no
+    transaction (autocommit), so a connection goes back to the pool without a ROLLBACK, a
+    round trip to the server saved on every such request; and the server refuses to write
+    through it.
+    """
+    engine = create_engine(
         url,
         # utf8mb4 is MySQL's full UTF-8: Korean, emoji and every other character round-trip.
         connect_args={"charset": "utf8mb4"},
@@ -22,4 +30,14 @@ def create_db_engine(url: str) -> Engine:
         # one needs in order to finish. The server's max_connections (151 by default)
         # bounds them; raise it for many workers.
         max_overflow=-1,
+        isolation_level="AUTOCOMMIT" if read_only else None,
+        skip_autocommit_rollback=read_only,
     )
+    if read_only:
+        event.listen(engine, "connect", _refuse_writes)
+    return engine
+
+
+def _refuse_writes(dbapi_connection: Any, _connection_record: Any) -> None:
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET SESSION TRANSACTION READ ONLY")

@@ -8,8 +8,13 @@ from sqlalchemy import Engine, create_engine, event
 POOL_SIZE = 40
 
 
-def create_db_engine(url: str) -> Engine:
-    """Create the engine for a SQLite database file."""
+def create_db_engine(url: str, *, read_only: bool = False) -> Engine:
+    """Create the engine for a SQLite database file.
+
+    A read-only engine, for the requests that only read, runs each query on its own, in no
+    transaction (autocommit), so a connection goes back to the pool without a ROLLBACK;
+    and SQLite refuses to write through it.
+    """
     engine = create_engine(
         url,
         # A request may use its connection in the event loop and in a worker thread.
@@ -19,8 +24,12 @@ def create_db_engine(url: str) -> Engine:
         # waiting for a connection could otherwise block a thread that a request holding
         # one needs in order to finish.
         max_overflow=-1,
+        isolation_level="AUTOCOMMIT" if read_only else None,
+        skip_autocommit_rollback=read_only,
     )
     event.listen(engine, "connect", _configure_connection)
+    if read_only:
+        event.listen(engine, "connect", _refuse_writes)
     return engine
 
 
@@ -34,3 +43,7 @@ def _configure_connection(dbapi_connection: Any, _connection_record: Any) -> Non
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _refuse_writes(dbapi_connection: Any, _connection_record: Any) -> None:
+    dbapi_connection.execute("PRAGMA query_only=ON")

@@ -18,7 +18,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, HTTPException, Path, Query, status
 
 from {{ cookiecutter.project_slug }} import crud
-from {{ cookiecutter.project_slug }}.dependencies import CurrentUser, PasswordHasherDep, SessionDep, SuperUser
+from {{ cookiecutter.project_slug }}.dependencies import (
+    CurrentUser,
+    PasswordHasherDep,
+    ReadSessionDep,
+    SessionDep,
+    SuperUser,
+)
 from {{ cookiecutter.project_slug }}.models import User
 from {{ cookiecutter.project_slug }}.schemas import (
     MAX_ID,
@@ -106,7 +112,7 @@ def change_password(
 
 @router.get("")
 {{ "async " if cookiecutter.database == "sqlite" }}def list_users(
-    session: SessionDep,
+    session: ReadSessionDep,
     _: CurrentUser,
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
@@ -140,7 +146,7 @@ def update_users(
 
 
 @router.get("/{user_id}", responses=NOT_FOUND)
-{{ "async " if cookiecutter.database == "sqlite" }}def read_user(user_id: UserIdPath, session: SessionDep, _: CurrentUser) -> UserRead:
+{{ "async " if cookiecutter.database == "sqlite" }}def read_user(user_id: UserIdPath, session: ReadSessionDep, _: CurrentUser) -> UserRead:
     """One user by id."""
     user = crud.get_user_row(session, user_id=user_id)
     if user is None:

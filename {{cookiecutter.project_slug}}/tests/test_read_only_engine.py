@@ -1,0 +1,43 @@
+"""The read-only engine behind GET requests: no transaction, no writes."""
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.exc import OperationalError
+
+from {{ cookiecutter.project_slug }}.engine import create_db_engine
+from {{ cookiecutter.project_slug }}.models import User
+from tests.conftest import UserFactory
+
+
+@pytest.fixture
+def read_engine(database_url: str) -> Iterator[Engine]:
+    engine = create_db_engine(database_url, read_only=True)
+    yield engine
+    engine.dispose()
+
+
+def test_the_database_refuses_a_write_through_it(
+    read_engine: Engine, create_user: UserFactory
+) -> None:
+    alice = create_user("alice", age=30)
+    set_age = update(User).where(User.id == alice.id).values(age=31)
+
+    with read_engine.connect() as connection, pytest.raises(OperationalError):
+        connection.execute(set_age)
+
+    with read_engine.connect() as connection:
+        assert connection.scalar(select(User.age).where(User.id == alice.id)) == 30
+
+
+def test_each_query_sees_what_was_committed_before_it(
+    read_engine: Engine, create_user: UserFactory
+) -> None:
+    # In a transaction, MySQL would answer from the snapshot of its first read.
+    count_users = select(func.count()).select_from(User)
+    with read_engine.connect() as connection:
+        before = connection.execute(count_users).scalar_one()
+        create_user("alice")
+
+        assert connection.scalar(count_users) == before + 1
