@@ -38,7 +38,7 @@ VARIANT_FILES = {
 }
 # Files that only one database needs.
 DATABASE_ONLY_FILES = {
-    "mysql": ["{package}/create_database.py", "tests/test_engine_mysql.py"],
+    "mysql": ["{package}/create_database.py", "tests/test_connection_pool.py"],
 }
 
 

@@ -91,7 +91,9 @@ def test_only_the_chosen_database_files_are_left(baked: Baked) -> None:
     assert {f"{package}/engine.py", "tests/isolated_database.py"} <= names
     # In the skeleton, the variants are named <name>_sqlite.py and <name>_mysql.py.
     assert [name for name in names if "_sqlite" in name or "_mysql" in name] == []
-    assert (f"{package}/create_database.py" in names) == (baked.database == "mysql")
+    mysql_only = {f"{package}/create_database.py", "tests/test_connection_pool.py"}
+    assert (mysql_only <= names) == (baked.database == "mysql")
+    assert (mysql_only & names == set()) == (baked.database == "sqlite")
 
 
 def test_no_trace_of_the_other_database(baked: Baked) -> None:
