@@ -91,7 +91,8 @@ class Server:
         self.port = free_port()
         # The Dockerfile's production command, on a local port; access log included.
         command = [str(venv / "bin" / "uvicorn"), app, "--host", "127.0.0.1"]
-        command += ["--port", str(self.port), "--loop", "asyncio", "--workers", str(workers)]
+        command += ["--port", str(self.port), "--workers", str(workers)]
+        command += ["--loop", f"{PACKAGE}.event_loop:EventLoop"]
         self.process = subprocess.Popen(
             command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )

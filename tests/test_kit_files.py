@@ -320,7 +320,7 @@ def test_health_check_calls_health_and_the_server_runs_several_workers(
     [command] = [i.arguments for i in final if i.keyword == "CMD"]
     assert f"uvicorn {baked.slug}.main:app" in command
     assert "--host 0.0.0.0" in command
-    assert "--loop asyncio" in command
+    assert f"--loop {baked.slug}.event_loop:EventLoop" in command
     assert "--workers" in command
     environment = " ".join(i.arguments for i in final if i.keyword == "ENV")
     assert int(re.findall(r"WEB_CONCURRENCY=(\d+)", environment)[-1]) >= 2

@@ -23,8 +23,8 @@ from {{ cookiecutter.project_slug }}.security import PasswordHasher
 
 def serve(args: argparse.Namespace) -> int:
     app = "{{ cookiecutter.project_slug }}.main:app"
-    # The event loop of the Dockerfile's command; it explains why.
-    uvicorn.run(app, host=args.host, port=args.port, reload=args.reload, loop="asyncio")
+    loop = "{{ cookiecutter.project_slug }}.event_loop:EventLoop"  # see event_loop.py
+    uvicorn.run(app, host=args.host, port=args.port, reload=args.reload, loop=loop)
     return 0
 
 
