@@ -4,10 +4,13 @@ It is asyncio's own loop. uvloop, uvicorn's default, served some connections ten
 than the rest under full load (the template's benchmark: p99 latency 484 ms against a p50 of
 49 ms); asyncio's loop serves them in turn, at the same throughput.
 
-With one fix: when uvicorn runs several workers it opens the listening socket itself
-without naming its protocol, and asyncio then leaves Nagle's algorithm on for each
-connection, which holds back every response on a kept-alive connection for about 40 ms
-(https://github.com/Kludex/uvicorn/issues/3149).
+With two fixes for several workers, which share one listening socket that uvicorn opens:
+- uvicorn opens it without naming its protocol, and asyncio then leaves Nagle's algorithm
+  on for each connection, which holds back every response on a kept-alive connection for
+  about 40 ms (https://github.com/Kludex/uvicorn/issues/3149);
+- asyncio takes every connection waiting there at once, so one worker could serve a whole
+  burst of clients while the other idles (the benchmark's 2 workers sometimes served no
+  more than 1).
 """
 
 import asyncio
@@ -20,11 +23,19 @@ INTERNET = (socket.AF_INET, socket.AF_INET6)
 
 class EventLoop(asyncio.SelectorEventLoop):
     async def create_server(self, *args: Any, **kwargs: Any) -> asyncio.Server:
-        listener = kwargs.get("sock")
-        if listener is not None and listener.family in INTERNET and listener.proto == 0:
-            # The same socket, under a name that says TCP: asyncio then sets TCP_NODELAY on
-            # every connection it accepts. uvicorn keeps (and later closes) the original.
-            kwargs["sock"] = socket.socket(
-                listener.family, listener.type, socket.IPPROTO_TCP, os.dup(listener.fileno())
-            )
-        return await super().create_server(*args, **kwargs)
+        shared = kwargs.get("sock")
+        if shared is None or shared.family not in INTERNET:
+            return await super().create_server(*args, **kwargs)
+        # The same socket, under a name that says TCP: asyncio then sets TCP_NODELAY on
+        # every connection it accepts. uvicorn keeps (and later closes) the original.
+        listener = socket.socket(
+            shared.family, shared.type, socket.IPPROTO_TCP, os.dup(shared.fileno())
+        )
+        # asyncio accepts up to `backlog` waiting connections each time the socket is
+        # ready, so one worker could take a whole burst of them. Taking one at a time
+        # leaves the rest to the workers with less to do; listen() then restores the
+        # length of the kernel's queue.
+        backlog = kwargs.get("backlog", 100)
+        server = await super().create_server(*args, **kwargs | {"sock": listener, "backlog": 1})
+        listener.listen(backlog)
+        return server
