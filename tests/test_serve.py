@@ -64,9 +64,10 @@ def call(
 
 @contextmanager
 def served(project: InstalledProject, env: dict[str, str], log: Path) -> Iterator[str]:
-    """Run `uvicorn <package>.main:app` from the project directory; yield its base URL."""
+    """Serve the project as its Dockerfile does (2 workers, its event loop); yield the URL."""
     port = free_port()
     command = [project.command("uvicorn"), f"{project.slug}.main:app", "--port", str(port)]
+    command += ["--workers", "2", "--loop", f"{project.slug}.event_loop:EventLoop"]
     with log.open("wb") as output:
         server = subprocess.Popen(command, cwd=project.root, env=env, stdout=output, stderr=output)
     base_url = f"http://127.0.0.1:{port}"
