@@ -11,13 +11,13 @@ from alembic.config import Config
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx2 import Response
-from sqlalchemy import Engine, create_engine, delete, select
+from sqlalchemy import Engine, create_engine, select
 
 from {{ cookiecutter.project_slug }} import crud
 from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.config import Settings
 from {{ cookiecutter.project_slug }}.database import create_session_factory
-from {{ cookiecutter.project_slug }}.models import User
+from {{ cookiecutter.project_slug }}.models import Base, User
 from {{ cookiecutter.project_slug }}.security import PasswordHasher, create_access_token
 from tests.isolated_database import isolated_database
 
@@ -72,12 +72,14 @@ def app(settings: Settings) -> FastAPI:
 
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
-    """A client for the app; every test starts and ends with an empty users table."""
+    """A client for the app; every test starts and ends with empty tables."""
     engine: Engine = app.state.engine
     with TestClient(app) as test_client:
         yield test_client
     with engine.begin() as connection:
-        connection.execute(delete(User))
+        # Every table the models know, those that refer to others first.
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
 
 
 @pytest.fixture

@@ -150,3 +150,68 @@ def test_only_a_superuser_may_update_a_batch(
 
     assert response.status_code == 403
     assert users_table(app) == before
+
+
+# The outcome depends on the final state only, not on the order of the items
+
+
+@pytest.mark.parametrize("reverse", [False, True], ids=["in-order", "reversed"])
+def test_a_batch_can_pass_a_username_on_in_either_order(
+    app: FastAPI,
+    client: TestClient,
+    create_user: UserFactory,
+    superuser_headers: Headers,
+    reverse: bool,
+) -> None:
+    amy, ben = create_user("amy"), create_user("ben")
+    body = [{"id": amy.id, "username": "ben"}, {"id": ben.id, "username": "zed"}]
+
+    response = client.put(
+        USERS_URL, json=body[::-1] if reverse else body, headers=superuser_headers
+    )
+
+    assert response.status_code == 200
+    stored = {row["id"]: row["username"] for row in users_table(app)}
+    assert (stored[amy.id], stored[ben.id]) == ("ben", "zed")
+
+
+def test_a_batch_can_swap_two_usernames(
+    app: FastAPI, client: TestClient, create_user: UserFactory, superuser_headers: Headers
+) -> None:
+    amy, ben = create_user("amy"), create_user("ben")
+    body = [{"id": amy.id, "username": "ben"}, {"id": ben.id, "username": "AMY"}]
+
+    response = client.put(USERS_URL, json=body, headers=superuser_headers)
+
+    assert response.status_code == 200
+    stored = {row["id"]: row["username"] for row in users_table(app)}
+    assert (stored[amy.id], stored[ben.id]) == ("ben", "AMY")
+
+
+def test_a_batch_conflict_names_the_username_taken_outside_the_batch(
+    app: FastAPI, client: TestClient, create_user: UserFactory, superuser_headers: Headers
+) -> None:
+    amy, _ = create_user("amy"), create_user("ben")
+    before = users_table(app)
+
+    response = client.put(
+        USERS_URL, json=[{"id": amy.id, "username": "BEN"}], headers=superuser_headers
+    )
+
+    assert response.status_code == 409
+    assert "'BEN'" in response.json()["detail"]
+    assert users_table(app) == before
+
+
+def test_a_batch_conflict_names_a_username_kept_by_a_user_in_the_batch(
+    app: FastAPI, client: TestClient, create_user: UserFactory, superuser_headers: Headers
+) -> None:
+    amy, ben = create_user("amy"), create_user("ben")
+    before = users_table(app)
+    body = [{"id": amy.id, "username": "ben"}, {"id": ben.id, "age": 7}]
+
+    response = client.put(USERS_URL, json=body, headers=superuser_headers)
+
+    assert response.status_code == 409
+    assert "'ben'" in response.json()["detail"]
+    assert users_table(app) == before

@@ -123,6 +123,10 @@ def without_claim(name: str) -> Callable[[User], Headers]:
     return headers
 
 
+def next_version(user: User) -> Headers:
+    return bearer(signed(valid_claims(user) | {"ver": user.token_version + 1}))
+
+
 INVALID_AUTHORIZATIONS = [
     pytest.param(no_header, id="no-token"),
     pytest.param(not_a_jwt, id="malformed"),
@@ -140,13 +144,17 @@ INVALID_AUTHORIZATIONS = [
     pytest.param(with_claims(sub="\u0661"), id="sub-arabic-digit"),
     pytest.param(with_claims(sub="99999999999999999999"), id="sub-huge"),
     pytest.param(with_claims(ver="0"), id="ver-a-string"),
-    pytest.param(with_claims(ver=1), id="ver-from-the-future"),
+    pytest.param(next_version, id="ver-from-the-future"),
 ]
 
 
 @pytest.fixture
 def account(create_user: UserFactory) -> User:
-    """The token owner: a superuser, so that no route refuses the request for lack of rights."""
+    """The token owner: a superuser, so that no route refuses the request for lack of rights.
+
+    Another superuser exists, so that the owner may also delete itself.
+    """
+    create_user("deputy", is_superuser=True)
     return create_user("owner", is_superuser=True)
 
 

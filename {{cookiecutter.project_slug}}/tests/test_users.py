@@ -1,4 +1,4 @@
-"""Users: read yourself and others, list them, delete; no response shows a password."""
+"""Users: read yourself, and others as a superuser; list, delete; no response shows a password."""
 
 from collections.abc import Callable
 
@@ -33,19 +33,43 @@ def test_me_is_the_signed_in_user(client: TestClient, user: User, user_headers: 
     assert (body["id"], body["username"], body["age"]) == (user.id, "alice", 30)
 
 
-def test_a_user_can_read_another_user(
-    client: TestClient, create_user: UserFactory, user_headers: Headers
+def test_a_user_can_read_themselves_by_id(
+    client: TestClient, user: User, user_headers: Headers
+) -> None:
+    response = client.get(f"{USERS_URL}/{user.id}", headers=user_headers)
+
+    assert response.status_code == 200
+    assert (response.json()["id"], response.json()["username"]) == (user.id, "alice")
+
+
+def test_a_superuser_can_read_another_user(
+    client: TestClient, create_user: UserFactory, superuser_headers: Headers
 ) -> None:
     bob = create_user("bob", age=41)
 
-    response = client.get(f"{USERS_URL}/{bob.id}", headers=user_headers)
+    response = client.get(f"{USERS_URL}/{bob.id}", headers=superuser_headers)
 
     assert response.status_code == 200
     assert (response.json()["id"], response.json()["username"]) == (bob.id, "bob")
 
 
-def test_reading_a_missing_user_is_not_found(client: TestClient, user_headers: Headers) -> None:
-    response = client.get(f"{USERS_URL}/{MAX_ID}", headers=user_headers)
+def test_a_user_cannot_read_another_user_nor_learn_whether_an_id_exists(
+    client: TestClient, create_user: UserFactory, user_headers: Headers
+) -> None:
+    bob = create_user("bob", is_superuser=True)
+
+    existing = client.get(f"{USERS_URL}/{bob.id}", headers=user_headers)
+    missing = client.get(f"{USERS_URL}/{MAX_ID}", headers=user_headers)
+
+    assert existing.status_code == missing.status_code == 403
+    assert existing.json() == missing.json()
+    assert "bob" not in existing.text
+
+
+def test_reading_a_missing_user_is_not_found(
+    client: TestClient, superuser_headers: Headers
+) -> None:
+    response = client.get(f"{USERS_URL}/{MAX_ID}", headers=superuser_headers)
 
     assert response.status_code == 404
 
@@ -68,27 +92,27 @@ def test_an_impossible_user_id_is_invalid(
 
 
 def test_list_users_returns_a_page_ordered_by_id(
-    client: TestClient, create_user: UserFactory, user_headers: Headers
+    client: TestClient, superuser: User, create_user: UserFactory, superuser_headers: Headers
 ) -> None:
     # Created in this order, so the ids are not in alphabetical order of the names.
     create_user("zed")
     create_user("bob")
 
-    response = client.get(USERS_URL, headers=user_headers)
+    response = client.get(USERS_URL, headers=superuser_headers)
 
     assert response.status_code == 200
     page = response.json()
     assert (page["total"], page["offset"], page["limit"]) == (3, 0, 50)
     ids = [item["id"] for item in page["items"]]
     assert ids == sorted(ids)
-    assert [item["username"] for item in page["items"]] == ["alice", "zed", "bob"]
+    assert [item["username"] for item in page["items"]] == ["root_admin", "zed", "bob"]
     assert set(page["items"][0]) == USER_FIELDS
 
 
 @pytest.mark.parametrize(
     ("offset", "limit", "expected"),
     [
-        pytest.param(0, 2, ["alice", "bob"], id="first-page"),
+        pytest.param(0, 2, ["root_admin", "bob"], id="first-page"),
         pytest.param(2, 2, ["carol", "dave"], id="second-page"),
         pytest.param(4, 2, ["erin"], id="last-page"),
         pytest.param(5, 2, [], id="past-the-end"),
@@ -97,8 +121,9 @@ def test_list_users_returns_a_page_ordered_by_id(
 )
 def test_list_users_pages_with_offset_and_limit(
     client: TestClient,
+    superuser: User,
     create_user: UserFactory,
-    user_headers: Headers,
+    superuser_headers: Headers,
     offset: int,
     limit: int,
     expected: list[str],
@@ -107,7 +132,7 @@ def test_list_users_pages_with_offset_and_limit(
         create_user(name)
 
     params = {"offset": offset, "limit": limit}
-    response = client.get(USERS_URL, params=params, headers=user_headers)
+    response = client.get(USERS_URL, params=params, headers=superuser_headers)
 
     page = response.json()
     assert [item["username"] for item in page["items"]] == expected
@@ -127,11 +152,22 @@ def test_list_users_pages_with_offset_and_limit(
     ],
 )
 def test_list_users_refuses_out_of_range_paging(
-    client: TestClient, user_headers: Headers, params: dict[str, int | str]
+    client: TestClient, superuser_headers: Headers, params: dict[str, int | str]
 ) -> None:
-    response = client.get(USERS_URL, params=params, headers=user_headers)
+    response = client.get(USERS_URL, params=params, headers=superuser_headers)
 
     assert response.status_code == 422
+
+
+def test_only_a_superuser_may_list_users(
+    client: TestClient, create_user: UserFactory, user_headers: Headers
+) -> None:
+    create_user("bob", is_superuser=True)
+
+    response = client.get(USERS_URL, headers=user_headers)
+
+    assert response.status_code == 403
+    assert "bob" not in response.text
 
 
 # Responses never carry a password or its hash

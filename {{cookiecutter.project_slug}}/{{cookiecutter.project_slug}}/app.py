@@ -10,11 +10,15 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 
+from {{ cookiecutter.project_slug }}.body_limit import BodySizeLimit
 from {{ cookiecutter.project_slug }}.config import PROJECT_NAME, Settings, load_settings
 from {{ cookiecutter.project_slug }}.database import create_session_factory
 from {{ cookiecutter.project_slug }}.engine import create_db_engine
 from {{ cookiecutter.project_slug }}.routers import auth, health, users
-from {{ cookiecutter.project_slug }}.security import PasswordHasher
+from {{ cookiecutter.project_slug }}.security import PasswordHasher, PasswordHasherBusyError
+
+# Seconds a client is asked to wait before it tries again after a 503.
+RETRY_AFTER_SECONDS = 1
 
 
 async def answer_invalid_request(_: Request, error: RequestValidationError) -> Response:
@@ -30,6 +34,13 @@ async def answer_invalid_request(_: Request, error: RequestValidationError) -> R
     ]
     body = json.dumps({"detail": jsonable_encoder(problems)})
     return Response(body, status.HTTP_422_UNPROCESSABLE_CONTENT, media_type="application/json")
+
+
+async def answer_try_again(_: Request, error: Exception) -> Response:
+    """503 with Retry-After, for a request that will work a moment later."""
+    body = json.dumps({"detail": "The service is busy; try again shortly"})
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    return Response(body, status.HTTP_503_SERVICE_UNAVAILABLE, headers, "application/json")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -49,7 +60,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="{{ cookiecutter.description }}",
         version=version("{{ cookiecutter.project_slug }}"),
         lifespan=lifespan,
-        exception_handlers={RequestValidationError: answer_invalid_request},
+        exception_handlers={
+            RequestValidationError: answer_invalid_request,
+            PasswordHasherBusyError: answer_try_again,  # every hashing slot stayed taken
+        },
     )
     # Shared by every request; the dependencies in dependencies.py read them from here.
     app.state.settings = settings
@@ -57,6 +71,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = create_session_factory(engine)
     app.state.read_session_factory = create_session_factory(read_engine)
     app.state.password_hasher = PasswordHasher.from_settings(settings)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_body_bytes)
+    # Added last, CORS wraps the rest: its headers reach the browser on every answer.
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

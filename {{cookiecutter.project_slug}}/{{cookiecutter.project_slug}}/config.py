@@ -28,6 +28,19 @@ class Settings(BaseSettings):
     argon2_time_cost: int = Field(default=2, ge=1)
     argon2_memory_cost_kib: int = Field(default=19_456, ge=8)
     argon2_parallelism: int = Field(default=1, ge=1)
+    # Each hash takes argon2_memory_cost_kib of memory while it runs, so a worker hashes at
+    # most this many passwords at once (4 x 19 MiB by default); a request that finds every
+    # slot taken for password_hash_wait_seconds gets 503 with Retry-After.
+    password_hash_concurrency: int = Field(default=4, ge=1)
+    password_hash_wait_seconds: float = Field(default=2.0, gt=0)
+    # Password guessing: after login_max_failures failed logins to one username within
+    # login_failure_window_seconds, its logins get 429 until the oldest of them is that
+    # old, whatever the password. A successful login clears the count.
+    login_max_failures: int = Field(default=5, ge=1)
+    login_failure_window_seconds: int = Field(default=15 * 60, ge=1)
+    # Larger request bodies get 413 before they are read (the largest this API takes, a
+    # batch of 100 updates, is about 10 KiB).
+    max_request_body_bytes: int = Field(default=64 * 1024, ge=1024)
 
     @field_validator("secret_key")
     @classmethod

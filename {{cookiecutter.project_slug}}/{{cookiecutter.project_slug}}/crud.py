@@ -1,17 +1,23 @@
 """Every database query of the service lives here."""
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func, select
+from sqlalchemy import Row, bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from {{ cookiecutter.project_slug }}.models import User
+from {{ cookiecutter.project_slug }}.models import LoginAttempt, User
 
 
 class UsernameTakenError(Exception):
     """Another user already has this username (compared without case)."""
+
+    def __init__(self, username: str | None) -> None:
+        super().__init__("a username is taken" if username is None else f"{username!r} is taken")
+        self.username = username
 
 
 class UsersNotFoundError(Exception):
@@ -20,10 +26,17 @@ class UsersNotFoundError(Exception):
         self.user_ids = list(user_ids)
 
 
+class NoSuperuserLeftError(Exception):
+    """The change would leave no active superuser to run the service."""
+
+
 users_table = User.__table__
 # Every signed-in request reads its user, so this query is built once, here: building a
 # statement and its cache key costs SQLAlchemy more than SQLite takes to run it.
 USER_ROW_BY_ID = select(users_table).where(users_table.c.id == bindparam("user_id"))
+ACTIVE_SUPERUSERS = select(User.id).where(User.is_superuser, User.is_active)
+# Changing one of these retires every token the user had (see retire_tokens).
+TOKEN_RETIRING_FIELDS = {"hashed_password", "is_active"}
 
 
 def get_user(session: Session, *, user_id: int) -> User | None:
@@ -63,43 +76,162 @@ def create_user(
         username=username, hashed_password=hashed_password, age=age, is_superuser=is_superuser
     )
     session.add(user)
-    _flush(session)
+    _flush(session, username)
     return user
+
+
+def retire_tokens(session: Session, *, user: User) -> None:
+    """Make every token issued to the user so far stop working.
+
+    The database does the increment, so two changes at once move the version on twice,
+    and a token issued between them dies too; a `+ 1` in Python could write the same
+    number twice. The attribute is read back from the database at its next use.
+    """
+    increment = update(User).where(User.id == user.id).values(token_version=User.token_version + 1)
+    session.execute(increment, execution_options={"synchronize_session": False})
+    session.expire(user, ["token_version"])
 
 
 def update_user(session: Session, *, user: User, changes: dict[str, Any]) -> User:
-    """Set the given attributes; the caller has checked who may change which field."""
-    for field, value in changes.items():
-        setattr(user, field, value)
-    _flush(session)
+    """Set the given attributes; the caller has checked who may change which field.
+
+    A new password, or a change of is_active, retires the user's tokens. Raises
+    NoSuperuserLeftError, changing nothing, if no active superuser would be left.
+    """
+    retires = any(
+        field in TOKEN_RETIRING_FIELDS and getattr(user, field) != value
+        for field, value in changes.items()
+    )
+    removes_superuser = _is_active_superuser(user) and (
+        changes.get("is_superuser") is False or changes.get("is_active") is False
+    )
+    with _keeping_a_superuser(session, removes_superuser):
+        for field, value in changes.items():
+            setattr(user, field, value)
+        _flush(session, changes.get("username"))
+        if retires:
+            retire_tokens(session, user=user)
     return user
 
 
+def rehash_password(session: Session, *, user: User, hashed_password: str) -> None:
+    """Store the same password hashed with new parameters; the user's tokens stay valid."""
+    user.hashed_password = hashed_password
+    session.flush()
+
+
 def update_users(session: Session, *, changes: Sequence[dict[str, Any]]) -> list[User]:
-    """Apply each `{"id": ..., field: value}`; raise before writing if any id is missing."""
+    """Apply each `{"id": ..., field: value}`, all or nothing.
+
+    Whether it succeeds depends only on the final state, not on the order of the items:
+    raise UsersNotFoundError if any id is missing, or UsernameTakenError if two users
+    would share a username, before writing anything.
+    """
     ids = [change["id"] for change in changes]
     users = {user.id: user for user in session.scalars(select(User).where(User.id.in_(ids)))}
     missing = [user_id for user_id in ids if user_id not in users]
     if missing:
         raise UsersNotFoundError(missing)
+    renames = {change["id"]: change["username"] for change in changes if "username" in change}
+    _check_final_usernames(session, users, renames)
+    # Renamed users pass through a placeholder name ("~" is in no username), so that a
+    # swap or a chain of renames never has two rows holding one name between UPDATEs.
+    for user_id in renames:
+        users[user_id].username = f"~{user_id}"
+    _flush(session, None)
     for change in changes:
         user = users[change["id"]]
         for field, value in change.items():
             if field != "id":
                 setattr(user, field, value)
-    _flush(session)
+    _flush(session, None)  # only a concurrent sign-up or rename can make this fail
     return [users[user_id] for user_id in ids]
 
 
 def delete_user(session: Session, *, user: User) -> None:
-    session.delete(user)
+    """Delete the user; raise NoSuperuserLeftError if it is the last active superuser."""
+    with _keeping_a_superuser(session, _is_active_superuser(user)):
+        session.delete(user)
+        session.flush()
+
+
+def add_login_attempt(session: Session, *, username: str, attempted_at: datetime) -> LoginAttempt:
+    attempt = LoginAttempt(username=username, attempted_at=attempted_at)
+    session.add(attempt)
+    session.flush()
+    return attempt
+
+
+def count_login_attempts(
+    session: Session, *, username: str, since: datetime
+) -> tuple[int, datetime | None]:
+    """The number of the username's attempts since then, and when the oldest was made."""
+    query = select(func.count(), func.min(LoginAttempt.attempted_at)).where(
+        LoginAttempt.username == username, LoginAttempt.attempted_at >= since
+    )
+    count, oldest = session.execute(query).one()
+    return count, oldest
+
+
+def delete_login_attempt(session: Session, *, attempt: LoginAttempt) -> None:
+    session.delete(attempt)
     session.flush()
 
 
-def _flush(session: Session) -> None:
+def clear_login_attempts(session: Session, *, username: str) -> None:
+    session.execute(delete(LoginAttempt).where(LoginAttempt.username == username))
+
+
+def forget_login_attempts(session: Session, *, before: datetime) -> None:
+    """Delete every username's attempts made before then, which no longer count."""
+    session.execute(delete(LoginAttempt).where(LoginAttempt.attempted_at < before))
+
+
+def _is_active_superuser(user: User) -> bool:
+    return user.is_superuser and user.is_active
+
+
+@contextmanager
+def _keeping_a_superuser(session: Session, removes_one: bool) -> Iterator[None]:
+    """Around a change that may remove an active superuser: refuse it if none would be left.
+
+    MySQL locks the superusers' rows first (FOR UPDATE), so that two superusers demoting
+    each other at once cannot both succeed; SQLite ignores FOR UPDATE, and instead lets
+    one writer at a time through, so the count after the change sees every other change.
+    """
+    if not removes_one:
+        yield
+        return
+    session.execute(ACTIVE_SUPERUSERS.with_for_update()).all()
+    yield
+    remaining = session.execute(ACTIVE_SUPERUSERS.with_for_update()).all()
+    if not remaining:
+        raise NoSuperuserLeftError
+
+
+def _check_final_usernames(
+    session: Session, users: dict[int, User], renames: dict[int, str]
+) -> None:
+    """Raise UsernameTakenError if the renames would leave two users with one username."""
+    final = {user_id: renames.get(user_id, user.username) for user_id, user in users.items()}
+    seen: set[str] = set()
+    for name in final.values():
+        if name.lower() in seen:  # usernames are ASCII: lower() is how the database compares
+            raise UsernameTakenError(name)
+        seen.add(name.lower())
+    if not renames:
+        return
+    others = select(User.username).where(User.username.in_(renames.values()), User.id.not_in(users))
+    taken = session.scalars(others.limit(1)).first()
+    if taken is not None:
+        asked = next(name for name in renames.values() if name.lower() == taken.lower())
+        raise UsernameTakenError(asked)
+
+
+def _flush(session: Session, username: str | None) -> None:
     # Send the changes now, inside the request's transaction, so that a duplicate
     # username surfaces here as an error the caller can answer with 409.
     try:
         session.flush()
     except IntegrityError as error:
-        raise UsernameTakenError from error
+        raise UsernameTakenError(username) from error

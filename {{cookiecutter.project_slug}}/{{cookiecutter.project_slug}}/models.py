@@ -1,12 +1,13 @@
 """Database tables, as typed SQLAlchemy 2 models."""
 
+import secrets
 from datetime import UTC, datetime
 
 {% if cookiecutter.database == "mysql" -%}
-from sqlalchemy import Dialect, String, TypeDecorator
+from sqlalchemy import BigInteger, Dialect, Index, String, TypeDecorator
 from sqlalchemy.dialects.mysql import DATETIME
 {% else -%}
-from sqlalchemy import DateTime, Dialect, String, TypeDecorator
+from sqlalchemy import BigInteger, DateTime, Dialect, Index, String, TypeDecorator
 {% endif -%}
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -17,6 +18,17 @@ USERNAME_COLLATION = "{{ 'NOCASE' if cookiecutter.database == 'sqlite' else 'utf
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def random_token_version() -> int:
+    """Where a new user's token version starts: a random number, not 0.
+
+    Ids are never reused, but should one ever come back (a restored backup, a hand-made
+    row), the new user's version still differs from the one in the old user's tokens.
+    52 bits leave BIGINT's range far away however often it moves on, and stay exact in
+    any JSON reader.
+    """
+    return secrets.randbits(52)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -51,6 +63,9 @@ class Base(DeclarativeBase):
 
 class User(Base):
     __tablename__ = "users"
+    # SQLite would otherwise give a new row the id of the newest deleted one; MySQL and
+    # MariaDB never reuse an AUTO_INCREMENT id, and ignore this option.
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(50, collation=USERNAME_COLLATION), unique=True)
@@ -58,8 +73,28 @@ class User(Base):
     hashed_password: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(default=True)
     is_superuser: Mapped[bool] = mapped_column(default=False)
-    # Tokens carry this number; changing the password increments it, which retires
-    # every token issued before the change.
-    token_version: Mapped[int] = mapped_column(default=0)
+    # Tokens carry this number, and stop working when it moves on: a new password, or
+    # deactivation or reactivation, increments it (crud.retire_tokens).
+    token_version: Mapped[int] = mapped_column(BigInteger, default=random_token_version)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
+
+
+class LoginAttempt(Base):
+    """A login to a username whose password was not (yet) found right.
+
+    Counting these in the database, not in memory, throttles password guessing across
+    every worker and replica of the service (see routers/auth.py).
+    """
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_username_attempted_at", "username", "attempted_at"),
+        Index("ix_login_attempts_attempted_at", "attempted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Any name that could be a username, existing or not, so that throttling does not
+    # tell which ones exist. Compared without case, like usernames.
+    username: Mapped[str] = mapped_column(String(50, collation=USERNAME_COLLATION))
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime)

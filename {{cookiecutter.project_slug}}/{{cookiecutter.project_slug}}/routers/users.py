@@ -44,10 +44,20 @@ SUPERUSER_FIELDS = {"is_active", "is_superuser", "password"}
 Responses = dict[int | str, dict[str, Any]]
 NOT_FOUND: Responses = {404: {"description": "No user with this id"}}
 TAKEN: Responses = {409: {"description": "The username is taken"}}
+LAST_SUPERUSER: Responses = {409: {"description": "This is the last active superuser"}}
+TAKEN_OR_LAST_SUPERUSER: Responses = {
+    409: {"description": "The username is taken, or no active superuser would be left"}
+}
+NO_SUPERUSER_LEFT = HTTPException(
+    status.HTTP_409_CONFLICT,
+    detail="The last active superuser cannot be demoted, deactivated or deleted;"
+    " make another superuser first",
+)
 
 
-def username_taken(username: str) -> HTTPException:
-    return HTTPException(status.HTTP_409_CONFLICT, detail=f"Username {username!r} is taken")
+def username_taken(username: str | None) -> HTTPException:
+    detail = "A username is taken" if username is None else f"Username {username!r} is taken"
+    return HTTPException(status.HTTP_409_CONFLICT, detail=detail)
 
 
 def user_not_found(user_id: int) -> HTTPException:
@@ -102,22 +112,19 @@ def change_password(
     matches, _ = hasher.verify(body.current_password, user.hashed_password)
     if not matches:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, detail="Current password is incorrect")
-    changes = {
-        "hashed_password": hasher.hash(body.new_password),
-        "token_version": user.token_version + 1,
-    }
-    crud.update_user(session, user=user, changes=changes)
+    changes = {"hashed_password": hasher.hash(body.new_password)}
+    crud.update_user(session, user=user, changes=changes)  # retires the user's tokens
     session.commit()
 
 
 @router.get("")
 {{ "async " if cookiecutter.database == "sqlite" }}def list_users(
     session: ReadSessionDep,
-    _: CurrentUser,
+    _: SuperUser,
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> UserPage:
-    """A page of users, ordered by id."""
+    """Superusers: a page of users, ordered by id."""
     users, total = crud.list_users(session, offset=offset, limit=limit)
     items = [UserRead.model_validate(user) for user in users]
     return UserPage(items=items, total=total, offset=offset, limit=limit)
@@ -139,22 +146,27 @@ def update_users(
     except crud.UsersNotFoundError as error:
         detail = f"Users not found: {', '.join(map(str, error.user_ids))}"
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=detail) from None
-    except crud.UsernameTakenError:
-        raise HTTPException(status.HTTP_409_CONFLICT, detail="A username is taken") from None
+    except crud.UsernameTakenError as error:
+        raise username_taken(error.username) from None
     session.commit()
     return [UserRead.model_validate(user) for user in users]
 
 
 @router.get("/{user_id}", responses=NOT_FOUND)
-{{ "async " if cookiecutter.database == "sqlite" }}def read_user(user_id: UserIdPath, session: ReadSessionDep, _: CurrentUser) -> UserRead:
-    """One user by id."""
+{{ "async " if cookiecutter.database == "sqlite" }}def read_user(
+    user_id: UserIdPath,
+    session: ReadSessionDep,
+    current_user: CurrentUser,
+) -> UserRead:
+    """One user by id: yourself, or anyone if you are a superuser."""
+    check_self_or_superuser(current_user, user_id)
     user = crud.get_user_row(session, user_id=user_id)
     if user is None:
         raise user_not_found(user_id)
     return UserRead.model_validate(user)
 
 
-@router.patch("/{user_id}", responses=NOT_FOUND | TAKEN)
+@router.patch("/{user_id}", responses=NOT_FOUND | TAKEN_OR_LAST_SUPERUSER)
 def update_user(
     user_id: UserIdPath,
     body: UserUpdate,
@@ -171,18 +183,25 @@ def update_user(
     user = get_user_or_404(session, user_id)
     if "password" in changes:
         changes["hashed_password"] = hasher.hash(changes.pop("password"))
-        changes["token_version"] = user.token_version + 1
     try:
+        # A new password, or a change of is_active, retires the user's tokens.
         crud.update_user(session, user=user, changes=changes)
-    except crud.UsernameTakenError:
-        raise username_taken(changes["username"]) from None
+    except crud.UsernameTakenError as error:
+        raise username_taken(error.username) from None
+    except crud.NoSuperuserLeftError:
+        raise NO_SUPERUSER_LEFT from None
     session.commit()
     return UserRead.model_validate(user)
 
 
-@router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
+@router.delete(
+    "/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND | LAST_SUPERUSER
+)
 def delete_user(user_id: UserIdPath, session: SessionDep, current_user: CurrentUser) -> None:
     """Delete a user: yourself, or anyone if you are a superuser."""
     check_self_or_superuser(current_user, user_id)
-    crud.delete_user(session, user=get_user_or_404(session, user_id))
+    try:
+        crud.delete_user(session, user=get_user_or_404(session, user_id))
+    except crud.NoSuperuserLeftError:
+        raise NO_SUPERUSER_LEFT from None
     session.commit()

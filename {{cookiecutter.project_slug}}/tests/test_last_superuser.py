@@ -1,0 +1,90 @@
+"""The service always keeps an active superuser: the last one cannot remove itself."""
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from {{ cookiecutter.project_slug }}.models import User
+from tests.conftest import Headers, UserFactory, users_table
+
+USERS_URL = "/api/v1/users"
+
+
+def active_superusers(app: FastAPI) -> list[str]:
+    return [row["username"] for row in users_table(app) if row["is_superuser"] and row["is_active"]]
+
+
+# Each change would leave the superuser unable to administer the service.
+REMOVALS = [
+    pytest.param("PATCH", {"is_superuser": False}, id="demote"),
+    pytest.param("PATCH", {"is_active": False}, id="deactivate"),
+    pytest.param("DELETE", None, id="delete"),
+]
+
+
+@pytest.mark.parametrize(("method", "body"), REMOVALS)
+def test_the_last_active_superuser_cannot_remove_itself(
+    app: FastAPI,
+    client: TestClient,
+    superuser: User,
+    superuser_headers: Headers,
+    method: str,
+    body: dict[str, bool] | None,
+) -> None:
+    before = users_table(app)
+
+    url = f"{USERS_URL}/{superuser.id}"
+    response = client.request(method, url, json=body, headers=superuser_headers)
+
+    assert response.status_code == 409
+    assert "last active superuser" in response.json()["detail"]
+    assert users_table(app) == before
+
+
+@pytest.mark.parametrize(("method", "body"), REMOVALS)
+def test_an_inactive_superuser_does_not_count(
+    app: FastAPI,
+    client: TestClient,
+    create_user: UserFactory,
+    superuser: User,
+    superuser_headers: Headers,
+    method: str,
+    body: dict[str, bool] | None,
+) -> None:
+    create_user("retired_admin", is_superuser=True, is_active=False)
+
+    url = f"{USERS_URL}/{superuser.id}"
+    response = client.request(method, url, json=body, headers=superuser_headers)
+
+    assert response.status_code == 409
+
+
+@pytest.mark.parametrize(("method", "body"), REMOVALS)
+def test_a_superuser_may_remove_itself_while_another_remains(
+    app: FastAPI,
+    client: TestClient,
+    create_user: UserFactory,
+    superuser: User,
+    superuser_headers: Headers,
+    method: str,
+    body: dict[str, bool] | None,
+) -> None:
+    create_user("deputy", is_superuser=True)
+
+    url = f"{USERS_URL}/{superuser.id}"
+    response = client.request(method, url, json=body, headers=superuser_headers)
+
+    assert response.is_success
+    assert active_superusers(app) == ["deputy"]
+
+
+def test_a_superuser_may_still_demote_another_superuser(
+    client: TestClient, create_user: UserFactory, superuser: User, superuser_headers: Headers
+) -> None:
+    deputy = create_user("deputy", is_superuser=True)
+
+    url = f"{USERS_URL}/{deputy.id}"
+    response = client.patch(url, json={"is_superuser": False}, headers=superuser_headers)
+
+    assert response.status_code == 200
+    assert response.json()["is_superuser"] is False

@@ -1,0 +1,203 @@
+"""Password guessing is throttled per username, in the database, whatever the password."""
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from {{ cookiecutter.project_slug }}.app import create_app
+from {{ cookiecutter.project_slug }}.config import Settings
+from {{ cookiecutter.project_slug }}.models import LoginAttempt, User
+from {{ cookiecutter.project_slug }}.security import PasswordHasher
+from tests.conftest import PASSWORD, UserFactory, log_in, make_settings
+
+# The policy the README states: 5 failed logins to a username within 15 minutes, then 429.
+MAX_FAILURES = 5
+WINDOW_SECONDS = 15 * 60
+WRONG = "wrong password"
+
+
+def fail(client: TestClient, username: str, times: int) -> None:
+    for _ in range(times):
+        assert log_in(client, username, WRONG).status_code == 401
+
+
+def age_attempts(app: FastAPI, seconds: float) -> None:
+    """Move every recorded attempt that far into the past, as if time had passed."""
+    with Session(app.state.engine) as session, session.begin():
+        for attempt in session.scalars(select(LoginAttempt)):
+            attempt.attempted_at -= timedelta(seconds=seconds)
+
+
+def recorded_usernames(app: FastAPI) -> list[str]:
+    with app.state.engine.connect() as connection:
+        return list(connection.scalars(select(LoginAttempt.username)))
+
+
+@pytest.fixture
+def hashes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The passwords the hasher checks from now on, real or dummy."""
+    checked: list[str] = []
+    verify, verify_nothing = PasswordHasher.verify, PasswordHasher.verify_nothing
+
+    def spy_verify(self: PasswordHasher, password: str, hashed: str) -> tuple[bool, str | None]:
+        checked.append(password)
+        return verify(self, password, hashed)
+
+    def spy_verify_nothing(self: PasswordHasher, password: str) -> None:
+        checked.append(password)
+        verify_nothing(self, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", spy_verify)
+    monkeypatch.setattr(PasswordHasher, "verify_nothing", spy_verify_nothing)
+    return checked
+
+
+def test_the_default_policy_is_five_failures_in_fifteen_minutes(settings: Settings) -> None:
+    assert settings.login_max_failures == MAX_FAILURES
+    assert settings.login_failure_window_seconds == WINDOW_SECONDS
+
+
+def test_after_five_failures_even_the_right_password_gets_429(
+    client: TestClient, user: User
+) -> None:
+    fail(client, "alice", MAX_FAILURES)
+
+    response = log_in(client, "alice", PASSWORD)
+
+    assert response.status_code == 429
+    retry_after = int(response.headers["Retry-After"])
+    assert 0 < retry_after <= WINDOW_SECONDS
+    assert "Too many failed logins" in response.json()["detail"]
+
+
+def test_a_throttled_login_checks_no_password(
+    client: TestClient, user: User, hashes: list[str]
+) -> None:
+    fail(client, "alice", MAX_FAILURES)
+    hashes.clear()
+
+    assert log_in(client, "alice", PASSWORD).status_code == 429
+    assert log_in(client, "alice", WRONG).status_code == 429
+
+    assert hashes == []
+
+
+def test_a_successful_login_clears_the_count(client: TestClient, user: User) -> None:
+    fail(client, "alice", MAX_FAILURES - 1)
+    assert log_in(client, "alice", PASSWORD).status_code == 200
+
+    fail(client, "alice", MAX_FAILURES - 1)
+
+    assert log_in(client, "alice", PASSWORD).status_code == 200
+
+
+def test_failures_older_than_the_window_no_longer_count(
+    app: FastAPI, client: TestClient, user: User
+) -> None:
+    fail(client, "alice", MAX_FAILURES)
+    assert log_in(client, "alice", PASSWORD).status_code == 429
+
+    age_attempts(app, WINDOW_SECONDS + 1)
+
+    assert log_in(client, "alice", PASSWORD).status_code == 200
+
+
+def test_retry_after_says_when_the_oldest_failure_leaves_the_window(
+    app: FastAPI, client: TestClient, user: User
+) -> None:
+    fail(client, "alice", MAX_FAILURES)
+    age_attempts(app, WINDOW_SECONDS - 60)  # the oldest failure leaves in a minute
+
+    response = log_in(client, "alice", PASSWORD)
+
+    assert response.status_code == 429
+    assert 55 <= int(response.headers["Retry-After"]) <= 60
+
+
+def test_refused_attempts_do_not_extend_the_lock(
+    app: FastAPI, client: TestClient, user: User
+) -> None:
+    fail(client, "alice", MAX_FAILURES)
+    for _ in range(10):
+        assert log_in(client, "alice", WRONG).status_code == 429
+
+    age_attempts(app, WINDOW_SECONDS + 1)
+
+    assert log_in(client, "alice", PASSWORD).status_code == 200
+
+
+def test_the_count_ignores_the_case_of_the_username(client: TestClient, user: User) -> None:
+    for username in ["alice", "ALICE", "Alice", "aLiCe", "alicE"]:
+        assert log_in(client, username, WRONG).status_code == 401
+
+    assert log_in(client, "alice", PASSWORD).status_code == 429
+
+
+def test_each_username_has_its_own_count(
+    client: TestClient, create_user: UserFactory, user: User
+) -> None:
+    create_user("bob")
+    fail(client, "alice", MAX_FAILURES)
+
+    assert log_in(client, "bob", PASSWORD).status_code == 200
+
+
+def test_an_unknown_username_is_throttled_alike(client: TestClient) -> None:
+    # Otherwise a 429 after five tries would tell which usernames exist.
+    fail(client, "nobody", MAX_FAILURES)
+
+    assert log_in(client, "nobody", WRONG).status_code == 429
+
+
+@pytest.fixture
+def second_worker(settings: Settings) -> Iterator[TestClient]:
+    """Another app on the same database, as another worker or replica would be."""
+    with TestClient(create_app(settings)) as other:
+        yield other
+
+
+def test_failures_count_across_workers(
+    client: TestClient, second_worker: TestClient, user: User
+) -> None:
+    fail(client, "alice", 3)
+    fail(second_worker, "alice", 2)
+
+    assert log_in(client, "alice", PASSWORD).status_code == 429
+    assert log_in(second_worker, "alice", PASSWORD).status_code == 429
+
+
+def test_the_policy_is_configurable(database_url: str, client: TestClient, user: User) -> None:
+    strict = make_settings(database_url, login_max_failures=2, login_failure_window_seconds=60)
+    with TestClient(create_app(strict)) as strict_client:
+        fail(strict_client, "alice", 2)
+        response = log_in(strict_client, "alice", PASSWORD)
+
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) <= 60
+
+
+def test_expired_attempts_of_every_username_are_deleted(
+    app: FastAPI, client: TestClient, user: User
+) -> None:
+    fail(client, "nobody", 2)
+    age_attempts(app, WINDOW_SECONDS + 1)
+
+    fail(client, "alice", 1)
+
+    assert recorded_usernames(app) == ["alice"]
+
+
+def test_a_successful_login_leaves_no_attempt_behind(
+    app: FastAPI, client: TestClient, user: User
+) -> None:
+    fail(client, "alice", 2)
+
+    assert log_in(client, "alice", PASSWORD).status_code == 200
+
+    with app.state.engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(LoginAttempt)) == 0
