@@ -1,7 +1,8 @@
 """Seed the benchmark database (run with the baked project's interpreter, from its root).
 
-Usage: python seed.py PACKAGE USERS. Creates `bench_user` (password bench-password-123),
-then USERS more users sharing one password hash (hashing each would take minutes).
+Usage: python seed.py PACKAGE USERS. Creates `bench_user` (password bench-password-123), a
+superuser, so that it may list and read every user; then USERS more users sharing one
+password hash (hashing each would take minutes).
 Prints the bench user's id.
 """
 
@@ -24,18 +25,23 @@ def main(package: str, users: int) -> None:
     row = {
         "hashed_password": hasher.hash("bench-password-123"),
         "is_active": True,
-        "is_superuser": False,
-        "token_version": 0,
         "created_at": now,
         "updated_at": now,
     }
     with engine.begin() as connection:
         connection.execute(delete(user_table))
-        connection.execute(insert(user_table), [{**row, "username": "bench_user", "age": 30}])
+        connection.execute(
+            insert(user_table), [{**row, "username": "bench_user", "age": 30, "is_superuser": True}]
+        )
         connection.execute(
             insert(user_table),
             [
-                {**row, "username": f"seed_{number:06d}", "age": number % 100}
+                {
+                    **row,
+                    "username": f"seed_{number:06d}",
+                    "age": number % 100,
+                    "is_superuser": False,
+                }
                 for number in range(users)
             ],
         )
