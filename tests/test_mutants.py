@@ -1,0 +1,187 @@
+"""Mutants: each breaks one security or contract rule of a baked project, and its suite must notice.
+
+A mutant is one small edit to a copy of the installed project (a rule turned off, a bound
+moved by one); the generated test file that states the rule must then fail. A mutant that
+survives is a rule the project's tests do not really check.
+"""
+
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import COMMAND_TIMEOUT, InstalledProject, run
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    path: str  # relative to the project; "{slug}" stands for the package
+    original: str
+    replacement: str
+    tests: str  # the generated test file that states the rule
+    databases: frozenset[str] = field(default=frozenset({"sqlite", "mysql"}))
+
+
+MUTANTS = [
+    Mutant(
+        "token-version-incremented-in-python",
+        "{slug}/crud.py",
+        "values(token_version=User.token_version + 1)",
+        "values(token_version=user.token_version + 1)",
+        "tests/test_token_retirement.py",
+    ),
+    Mutant(
+        "sqlite-reuses-ids",
+        "migrations/versions/0001_create_users.py",
+        "sqlite_autoincrement=True,",
+        "",
+        "tests/test_token_retirement.py",
+        # MySQL and MariaDB never reuse ids, whatever the migration says.
+        databases=frozenset({"sqlite"}),
+    ),
+    Mutant(
+        "token-versions-start-at-zero",
+        "{slug}/models.py",
+        "return secrets.randbits(52)",
+        "return 0",
+        "tests/test_token_retirement.py",
+    ),
+    Mutant(
+        "deactivation-keeps-tokens",
+        "{slug}/crud.py",
+        'TOKEN_RETIRING_FIELDS = {"hashed_password", "is_active"}',
+        'TOKEN_RETIRING_FIELDS = {"hashed_password"}',
+        "tests/test_token_retirement.py",
+    ),
+    Mutant(
+        "one-more-guess",
+        "{slug}/routers/auth.py",
+        "count <= settings.login_max_failures",
+        "count <= settings.login_max_failures + 1",
+        "tests/test_login_throttle.py",
+    ),
+    Mutant(
+        "success-keeps-the-count",
+        "{slug}/routers/auth.py",
+        "    crud.clear_login_attempts(session, username=form.username)\n",
+        "",
+        "tests/test_login_throttle.py",
+    ),
+    Mutant(
+        "refused-attempts-count",
+        "{slug}/routers/auth.py",
+        "    crud.delete_login_attempt(session, attempt=attempt)",
+        "    pass",
+        "tests/test_login_throttle.py",
+    ),
+    Mutant(
+        "old-attempts-kept",
+        "{slug}/routers/auth.py",
+        "    crud.forget_login_attempts(session, before=cutoff)\n",
+        "",
+        "tests/test_login_throttle.py",
+    ),
+    Mutant(
+        "chunked-bodies-unbounded",
+        "{slug}/body_limit.py",
+        "if received > self.max_bytes:",
+        "if False:",
+        "tests/test_request_limits.py",
+    ),
+    Mutant(
+        "declared-length-trusted",
+        "{slug}/body_limit.py",
+        "int(declared) <= self.max_bytes",
+        "True",
+        "tests/test_request_limits.py",
+    ),
+    Mutant(
+        "hashing-unbounded",
+        "{slug}/security.py",
+        "if not self._slots.acquire(timeout=self._wait_seconds):",
+        "if False:",
+        "tests/test_request_limits.py",
+    ),
+    Mutant(
+        "last-superuser-may-leave",
+        "{slug}/crud.py",
+        "    if not remaining:\n        raise NoSuperuserLeftError",
+        "",
+        "tests/test_last_superuser.py",
+    ),
+    Mutant(
+        "batch-renames-in-item-order",
+        "{slug}/crud.py",
+        '        users[user_id].username = f"~{user_id}"',
+        "        pass",
+        "tests/test_batch_update.py",
+    ),
+    Mutant(
+        "anyone-lists-users",
+        "{slug}/routers/users.py",
+        "    _: SuperUser,\n    offset",
+        "    _: CurrentUser,\n    offset",
+        "tests/test_users.py",
+    ),
+    Mutant(
+        "anyone-reads-any-user",
+        "{slug}/routers/users.py",
+        "    check_self_or_superuser(current_user, user_id)\n    user = crud.get_user_row",
+        "    user = crud.get_user_row",
+        "tests/test_users.py",
+    ),
+]
+
+
+@pytest.fixture
+def project_copy(installed_project: InstalledProject, tmp_path: Path) -> Path:
+    """A copy of the installed project's files, which its venv imports instead of the original."""
+    copy = tmp_path / installed_project.slug
+    shutil.copytree(
+        installed_project.root, copy, ignore=shutil.ignore_patterns(".venv", "*.db", "__pycache__")
+    )
+    return copy
+
+
+@pytest.mark.parametrize("mutant", [pytest.param(m, id=m.name) for m in MUTANTS])
+def test_the_generated_suite_kills_the_mutant(
+    installed_project: InstalledProject, project_copy: Path, mutant: Mutant
+) -> None:
+    project = installed_project
+    if project.database not in mutant.databases:
+        pytest.skip(f"{mutant.name} changes nothing on {project.database}")
+    target = project_copy / mutant.path.format(slug=project.slug)
+    source = target.read_text()
+    assert source.count(mutant.original) == 1, f"{mutant.original!r} is not once in {target}"
+    target.write_text(source.replace(mutant.original, mutant.replacement))
+
+    with project.database_settings() as settings:
+        env = project.env(**settings, PYTHONPATH=str(project_copy))
+        imported = run(
+            [
+                project.command("python"),
+                "-c",
+                f"import {project.slug}; print({project.slug}.__file__)",
+            ],
+            cwd=project_copy,
+            env=env,
+        )
+        assert imported.stdout.startswith(str(project_copy)), "the copy is not what runs"
+        pytest_args = ["-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", mutant.tests]
+        result = subprocess.run(
+            [project.command("python"), *pytest_args],
+            cwd=project_copy,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=COMMAND_TIMEOUT,
+            check=False,
+        )
+
+    assert result.returncode == 1, (
+        f"the mutant {mutant.name} survived {mutant.tests} (exit {result.returncode}):\n"
+        f"{result.stdout[-3000:]}{result.stderr[-3000:]}"
+    )
