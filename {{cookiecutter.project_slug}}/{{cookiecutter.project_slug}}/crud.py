@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, func, select, update
+from sqlalchemy import ColumnElement, Row, bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -179,12 +179,23 @@ def delete_login_attempt(session: Session, *, attempt: LoginAttempt) -> None:
 
 
 def clear_login_attempts(session: Session, *, username: str) -> None:
-    session.execute(delete(LoginAttempt).where(LoginAttempt.username == username))
+    _delete_login_attempts(session, LoginAttempt.username == username)
 
 
-def forget_login_attempts(session: Session, *, before: datetime) -> None:
-    """Delete every username's attempts made before then, which no longer count."""
-    session.execute(delete(LoginAttempt).where(LoginAttempt.attempted_at < before))
+def forget_login_attempts(session: Session, *, before: datetime, at_most: int = 1000) -> None:
+    """Delete attempts made before then, of every username: they no longer count."""
+    _delete_login_attempts(session, LoginAttempt.attempted_at < before, at_most)
+
+
+def _delete_login_attempts(
+    session: Session, condition: ColumnElement[bool], at_most: int | None = None
+) -> None:
+    # Found first, then deleted by id: a DELETE that searched by username and one that
+    # searched by time, at once, could lock the same rows in opposite orders (a deadlock
+    # on MySQL); by id, every DELETE locks rows in the order of the ids.
+    ids = session.scalars(select(LoginAttempt.id).where(condition).limit(at_most)).all()
+    if ids:
+        session.execute(delete(LoginAttempt).where(LoginAttempt.id.in_(ids)))
 
 
 def _is_active_superuser(user: User) -> bool:
