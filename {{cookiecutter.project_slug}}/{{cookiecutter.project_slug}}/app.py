@@ -1,6 +1,7 @@
 """Build the FastAPI application from settings."""
 
 import json
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
@@ -9,6 +10,7 @@ from fastapi import FastAPI, Request, Response, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
+from sqlalchemy.exc import OperationalError
 
 from {{ cookiecutter.project_slug }}.body_limit import BodySizeLimit
 from {{ cookiecutter.project_slug }}.config import PROJECT_NAME, Settings, load_settings
@@ -19,6 +21,8 @@ from {{ cookiecutter.project_slug }}.security import PasswordHasher, PasswordHas
 
 # Seconds a client is asked to wait before it tries again after a 503.
 RETRY_AFTER_SECONDS = 1
+
+logger = logging.getLogger(__name__)
 
 
 async def answer_invalid_request(_: Request, error: RequestValidationError) -> Response:
@@ -37,8 +41,14 @@ async def answer_invalid_request(_: Request, error: RequestValidationError) -> R
 
 
 async def answer_try_again(_: Request, error: Exception) -> Response:
-    """503 with Retry-After, for a request that will work a moment later."""
-    body = json.dumps({"detail": "The service is busy; try again shortly"})
+    """503 with Retry-After, for a request that will work a moment later.
+
+    An OperationalError is the database saying so: a deadlock between two transactions
+    (MySQL asks to restart one), a lock that stayed taken, a connection lost or refused.
+    """
+    if isinstance(error, OperationalError):
+        logger.warning("Answered 503: %s", error.orig)
+    body = json.dumps({"detail": "The service cannot answer this now; try again shortly"})
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     return Response(body, status.HTTP_503_SERVICE_UNAVAILABLE, headers, "application/json")
 
@@ -63,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         exception_handlers={
             RequestValidationError: answer_invalid_request,
             PasswordHasherBusyError: answer_try_again,  # every hashing slot stayed taken
+            OperationalError: answer_try_again,
         },
     )
     # Shared by every request; the dependencies in dependencies.py read them from here.

@@ -1,0 +1,52 @@
+"""A database error that may pass (unreachable, a deadlock) gets 503 with Retry-After, not 500."""
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx2 import Response
+
+from {{ cookiecutter.project_slug }}.app import create_app
+from {{ cookiecutter.project_slug }}.config import Settings
+from {{ cookiecutter.project_slug }}.models import User
+from tests.conftest import PASSWORD, bearer, make_settings, token_for
+from tests.isolated_database import UNREACHABLE_DATABASE_URL
+
+
+@pytest.fixture
+def unreachable() -> Iterator[TestClient]:
+    """A client of an app whose database cannot be reached."""
+    with TestClient(create_app(make_settings(UNREACHABLE_DATABASE_URL))) as client:
+        yield client
+
+
+def assert_try_again(response: Response) -> None:
+    assert response.status_code == 503
+    assert int(response.headers["Retry-After"]) >= 1
+    assert "try again" in response.json()["detail"]
+
+
+def test_a_sign_up_gets_503_while_the_database_is_unreachable(unreachable: TestClient) -> None:
+    response = unreachable.post(
+        "/api/v1/users", json={"username": "newcomer", "password": PASSWORD}
+    )
+
+    assert_try_again(response)
+
+
+def test_a_login_gets_503_while_the_database_is_unreachable(unreachable: TestClient) -> None:
+    response = unreachable.post(
+        "/api/v1/auth/token", data={"username": "alice", "password": PASSWORD}
+    )
+
+    assert_try_again(response)
+
+
+def test_a_signed_in_read_gets_503_while_the_database_is_unreachable(
+    unreachable: TestClient, settings: Settings
+) -> None:
+    headers = bearer(token_for(User(id=1, token_version=1), settings))
+
+    response = unreachable.get("/api/v1/users/me", headers=headers)
+
+    assert_try_again(response)
