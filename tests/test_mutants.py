@@ -35,9 +35,9 @@ MUTANTS = [
     ),
     Mutant(
         "sqlite-reuses-ids",
-        "migrations/versions/0001_create_users.py",
-        "sqlite_autoincrement=True,",
-        "",
+        "migrations/versions/0002_security_fixes.py",
+        'table_kwargs={"sqlite_autoincrement": True}',
+        "table_kwargs={}",
         "tests/test_token_retirement.py",
         # MySQL and MariaDB never reuse ids, whatever the migration says.
         databases=frozenset({"sqlite"}),
@@ -108,7 +108,7 @@ MUTANTS = [
     Mutant(
         "last-superuser-may-leave",
         "{slug}/crud.py",
-        "    if not remaining:\n        raise NoSuperuserLeftError",
+        "    if before and not after:\n        raise NoSuperuserLeftError",
         "",
         "tests/test_last_superuser.py",
     ),

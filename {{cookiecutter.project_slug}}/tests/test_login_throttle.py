@@ -72,7 +72,7 @@ def test_after_five_failures_even_the_right_password_gets_429(
     assert response.status_code == 429
     retry_after = int(response.headers["Retry-After"])
     assert 0 < retry_after <= WINDOW_SECONDS
-    assert "Too many failed logins" in response.json()["detail"]
+    assert "Too many failed password checks" in response.json()["detail"]
 
 
 def test_a_throttled_login_checks_no_password(

@@ -9,9 +9,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, inspect
+from sqlalchemy import Engine, create_engine, delete, insert, inspect, select
+from sqlalchemy.orm import sessionmaker
 
-from {{ cookiecutter.project_slug }}.models import Base
+from {{ cookiecutter.project_slug }} import crud
+from {{ cookiecutter.project_slug }}.models import Base, User, utc_now
 from tests.conftest import PROJECT_ROOT, TEST_SECRET_KEY, alembic_upgrade
 from tests.isolated_database import isolated_database
 
@@ -96,3 +98,36 @@ def test_the_alembic_command_migrates_the_database_in_database_url(
     command.upgrade(Config(PROJECT_ROOT / "alembic.ini"), "head")
 
     assert "users" in table_names(engine)
+
+
+def test_a_database_made_before_the_security_fixes_upgrades_and_keeps_its_users(
+    engine: Engine,
+) -> None:
+    # A service that ran 0001 alone: three users with token version 0, then ben and cid
+    # deleted. Their tokens carry version 0.
+    alembic_upgrade(engine, "0001")
+    now = utc_now()
+    old_user = {"hashed_password": "x", "is_active": True, "is_superuser": False}
+    old_user |= {"token_version": 0, "created_at": now, "updated_at": now}
+    with engine.begin() as connection:
+        for name in ("ann", "ben", "cid"):
+            connection.execute(insert(User.__table__), [old_user | {"username": name}])
+        connection.execute(delete(User.__table__).where(User.username.in_(["ben", "cid"])))
+
+    alembic_upgrade(engine)
+
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    with sessions.begin() as session:
+        dan = crud.create_user(session, username="dan", hashed_password="x")
+        session.get_one(User, 1).token_version = 2**52 - 1  # as large as a random start
+    with sessions.begin() as session:
+        crud.delete_user(session, user=session.get_one(User, dan.id))
+        eve = crud.create_user(session, username="eve", hashed_password="x")
+    with engine.connect() as connection:
+        rows = connection.execute(select(User.username, User.token_version)).all()
+    assert [row.username for row in rows] == ["ann", "eve"]  # ann kept
+    assert rows[0].token_version == 2**52 - 1  # the column holds any version
+    # SQLite may give dan an id deleted before the upgrade, but a version no old token has.
+    assert dan.token_version != 0
+    assert eve.id > dan.id  # from now on, no id is given out twice
+    assert model_differences(engine) == []

@@ -3,13 +3,13 @@
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Row, bindparam, delete, func, select, update
+from sqlalchemy import ColumnElement, CursorResult, Row, bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from {{ cookiecutter.project_slug }}.models import LoginAttempt, User
+from {{ cookiecutter.project_slug }}.models import LoginAttempt, User, utc_now
 
 
 class UsernameTakenError(Exception):
@@ -102,10 +102,10 @@ def update_user(session: Session, *, user: User, changes: dict[str, Any]) -> Use
         field in TOKEN_RETIRING_FIELDS and getattr(user, field) != value
         for field, value in changes.items()
     )
-    removes_superuser = _is_active_superuser(user) and (
-        changes.get("is_superuser") is False or changes.get("is_active") is False
-    )
-    with _keeping_a_superuser(session, removes_superuser):
+    # Judged by the change, not by the user as loaded: another request may have made them
+    # an active superuser since.
+    may_remove_superuser = changes.get("is_superuser") is False or changes.get("is_active") is False
+    with _keeping_a_superuser(session, may_remove_one=may_remove_superuser):
         for field, value in changes.items():
             setattr(user, field, value)
         _flush(session, changes.get("username"))
@@ -114,10 +114,36 @@ def update_user(session: Session, *, user: User, changes: dict[str, Any]) -> Use
     return user
 
 
-def rehash_password(session: Session, *, user: User, hashed_password: str) -> None:
-    """Store the same password hashed with new parameters; the user's tokens stay valid."""
-    user.hashed_password = hashed_password
-    session.flush()
+def change_password(session: Session, *, user: User, old_hash: str, new_hash: str) -> bool:
+    """Replace the password whose hash was checked, and retire the user's tokens.
+
+    Return False, changing nothing, if the password changed meanwhile: of two changes
+    made at once from the same old password, only the first takes effect.
+    """
+    if not _replace_hash(session, user=user, old_hash=old_hash, new_hash=new_hash):
+        return False
+    retire_tokens(session, user=user)
+    return True
+
+
+def rehash_password(session: Session, *, user: User, old_hash: str, new_hash: str) -> None:
+    """Store the same password hashed with new parameters; the user's tokens stay valid.
+
+    If the password changed while the login checked the old hash, the new password stays.
+    """
+    _replace_hash(session, user=user, old_hash=old_hash, new_hash=new_hash)
+
+
+def _replace_hash(session: Session, *, user: User, old_hash: str, new_hash: str) -> bool:
+    # The database compares and swaps in one statement, against the row as it is now.
+    swap = (
+        update(User)
+        .where(User.id == user.id, User.hashed_password == old_hash)
+        .values(hashed_password=new_hash, updated_at=utc_now())
+    )
+    result = session.execute(swap, execution_options={"synchronize_session": False})
+    session.expire(user, ["hashed_password", "updated_at"])
+    return cast(CursorResult[Any], result).rowcount == 1
 
 
 def update_users(session: Session, *, changes: Sequence[dict[str, Any]]) -> list[User]:
@@ -150,7 +176,7 @@ def update_users(session: Session, *, changes: Sequence[dict[str, Any]]) -> list
 
 def delete_user(session: Session, *, user: User) -> None:
     """Delete the user; raise NoSuperuserLeftError if it is the last active superuser."""
-    with _keeping_a_superuser(session, _is_active_superuser(user)):
+    with _keeping_a_superuser(session, may_remove_one=True):
         session.delete(user)
         session.flush()
 
@@ -198,25 +224,21 @@ def _delete_login_attempts(
         session.execute(delete(LoginAttempt).where(LoginAttempt.id.in_(ids)))
 
 
-def _is_active_superuser(user: User) -> bool:
-    return user.is_superuser and user.is_active
-
-
 @contextmanager
-def _keeping_a_superuser(session: Session, removes_one: bool) -> Iterator[None]:
+def _keeping_a_superuser(session: Session, *, may_remove_one: bool) -> Iterator[None]:
     """Around a change that may remove an active superuser: refuse it if none would be left.
 
     MySQL locks the superusers' rows first (FOR UPDATE), so that two superusers demoting
     each other at once cannot both succeed; SQLite ignores FOR UPDATE, and instead lets
     one writer at a time through, so the count after the change sees every other change.
     """
-    if not removes_one:
+    if not may_remove_one:
         yield
         return
-    session.execute(ACTIVE_SUPERUSERS.with_for_update()).all()
+    before = session.execute(ACTIVE_SUPERUSERS.with_for_update()).all()
     yield
-    remaining = session.execute(ACTIVE_SUPERUSERS.with_for_update()).all()
-    if not remaining:
+    after = session.execute(ACTIVE_SUPERUSERS.with_for_update()).all()
+    if before and not after:
         raise NoSuperuserLeftError
 
 

@@ -33,7 +33,7 @@ def upgrade() -> None:
         sa.Column("hashed_password", sa.String(length=255), nullable=False),
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.Column("is_superuser", sa.Boolean(), nullable=False),
-        sa.Column("token_version", sa.BigInteger(), nullable=False),
+        sa.Column("token_version", sa.Integer(), nullable=False),
 {%- if cookiecutter.database == "mysql" %}
         sa.Column("created_at", mysql.DATETIME(fsp=6), nullable=False),
         sa.Column("updated_at", mysql.DATETIME(fsp=6), nullable=False),
@@ -43,8 +43,6 @@ def upgrade() -> None:
 {%- endif %}
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("username"),
-        # SQLite: never reuse the id of a deleted user (MySQL never does).
-        sqlite_autoincrement=True,
 {%- if cookiecutter.database == 'mysql' %}
         # utf8mb4 whatever the database's default, so any Unicode text round-trips.
         mysql_engine="InnoDB",

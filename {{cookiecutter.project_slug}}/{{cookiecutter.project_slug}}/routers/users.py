@@ -17,12 +17,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Path, Query, status
 
-from {{ cookiecutter.project_slug }} import crud
+from {{ cookiecutter.project_slug }} import crud, password_guessing
 from {{ cookiecutter.project_slug }}.dependencies import (
     CurrentUser,
     PasswordHasherDep,
     ReadSessionDep,
     SessionDep,
+    SettingsDep,
     SuperUser,
 )
 from {{ cookiecutter.project_slug }}.models import User
@@ -35,6 +36,7 @@ from {{ cookiecutter.project_slug }}.schemas import (
     UserRead,
     UserUpdate,
 )
+from {{ cookiecutter.project_slug }}.security import PasswordHasherBusyError
 
 router = APIRouter(prefix="/users", tags=["users"])
 
@@ -100,21 +102,47 @@ async def read_current_user(current_user: CurrentUser) -> UserRead:
     return current_user
 
 
-@router.put("/me/password", status_code=status.HTTP_204_NO_CONTENT)
+@router.put(
+    "/me/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={
+        400: {"description": "The current password is wrong"},
+        409: {"description": "The password changed while this request ran"},
+        429: {"description": "Too many wrong current passwords; see Retry-After"},
+    },
+)
 def change_password(
     body: PasswordChange,
     current_user: CurrentUser,
     session: SessionDep,
+    settings: SettingsDep,
     hasher: PasswordHasherDep,
 ) -> None:
-    """Change your password; every token issued before the change stops working."""
+    """Change your password; every token issued before the change stops working.
+
+    The current password is throttled like a login's (see password_guessing.py): a stolen
+    token must not let anyone guess it here instead.
+    """
+    attempt = password_guessing.count_attempt(session, settings, current_user.username)
     user = get_user_or_404(session, current_user.id)
-    matches, _ = hasher.verify(body.current_password, user.hashed_password)
+    session.commit()  # ends the reads: no database connection waits through the hashing
+    try:
+        matches, _ = hasher.verify(body.current_password, user.hashed_password)
+        new_hash = hasher.hash(body.new_password) if matches else ""
+    except PasswordHasherBusyError:
+        password_guessing.withdraw_attempt(session, attempt)
+        raise
     if not matches:
+        password_guessing.fail(session, settings)
         raise HTTPException(status.HTTP_400_BAD_REQUEST, detail="Current password is incorrect")
-    changes = {"hashed_password": hasher.hash(body.new_password)}
-    crud.update_user(session, user=user, changes=changes)  # retires the user's tokens
+    changed = crud.change_password(
+        session, user=user, old_hash=user.hashed_password, new_hash=new_hash
+    )
+    password_guessing.succeed(session, user.username)
     session.commit()
+    if not changed:
+        detail = "Your password changed while this request ran; log in with the new one"
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=detail)
 
 
 @router.get("")
