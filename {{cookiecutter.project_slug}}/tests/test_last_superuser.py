@@ -4,6 +4,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from {{ cookiecutter.project_slug }} import crud
+from {{ cookiecutter.project_slug }}.database import create_session_factory
 from {{ cookiecutter.project_slug }}.models import User
 from tests.conftest import Headers, UserFactory, users_table
 
@@ -88,3 +90,27 @@ def test_a_superuser_may_still_demote_another_superuser(
 
     assert response.status_code == 200
     assert response.json()["is_superuser"] is False
+
+
+def test_a_change_judged_on_a_stale_copy_of_the_user_still_keeps_a_superuser(
+    app: FastAPI, client: TestClient, create_user: UserFactory, superuser: User
+) -> None:
+    # A request loads a deactivated superuser, then hashes a new password for it. Meanwhile
+    # that user is reactivated and the other superuser demotes itself, which is allowed:
+    # two were active. The slow request's demotion must now be refused.
+    dormant = create_user("dormant_admin", is_superuser=True, is_active=False)
+    sessions = create_session_factory(app.state.engine)
+    with sessions() as slow:
+        stale = slow.get_one(User, dormant.id)
+        with sessions.begin() as fast:
+            reactivated = fast.get_one(User, dormant.id)
+            crud.update_user(fast, user=reactivated, changes={"is_active": True})
+        with sessions.begin() as fast:
+            demoted = fast.get_one(User, superuser.id)
+            crud.update_user(fast, user=demoted, changes={"is_superuser": False})
+
+        with pytest.raises(crud.NoSuperuserLeftError):
+            crud.update_user(slow, user=stale, changes={"is_superuser": False})
+        slow.rollback()
+
+    assert active_superusers(app) == ["dormant_admin"]

@@ -13,7 +13,7 @@ from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.config import Settings
 from {{ cookiecutter.project_slug }}.models import LoginAttempt, User
 from {{ cookiecutter.project_slug }}.security import PasswordHasher
-from tests.conftest import PASSWORD, UserFactory, log_in, make_settings
+from tests.conftest import PASSWORD, Headers, UserFactory, log_in, make_settings
 
 # The policy the README states: 5 failed logins to a username within 15 minutes, then 429.
 MAX_FAILURES = 5
@@ -202,3 +202,50 @@ def test_a_successful_login_leaves_no_attempt_behind(
 
     with app.state.engine.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(LoginAttempt)) == 0
+
+
+def test_a_login_that_found_the_hasher_busy_does_not_count(
+    database_url: str, client: TestClient, user: User
+) -> None:
+    busy = make_settings(database_url, password_hash_concurrency=1, password_hash_wait_seconds=0.01)
+    app = create_app(busy)
+    hasher: PasswordHasher = app.state.password_hasher
+    with TestClient(app) as busy_client:
+        with hasher.slot():  # another request hashes all along
+            for _ in range(MAX_FAILURES + 1):
+                assert log_in(busy_client, "alice", PASSWORD).status_code == 503
+
+        assert log_in(busy_client, "alice", PASSWORD).status_code == 200
+
+
+# The current password of a password change is throttled alike
+
+
+def change_password(client: TestClient, headers: Headers, current: str) -> int:
+    body = {"current_password": current, "new_password": "a brand new password"}
+    return client.put("/api/v1/users/me/password", json=body, headers=headers).status_code
+
+
+def test_guessing_the_current_password_of_a_password_change_is_throttled(
+    client: TestClient, user: User, user_headers: Headers, hashes: list[str]
+) -> None:
+    # A stolen token must not let anyone guess the password here instead of at login.
+    for _ in range(MAX_FAILURES):
+        assert change_password(client, user_headers, WRONG) == 400
+    hashes.clear()
+
+    assert change_password(client, user_headers, PASSWORD) == 429
+    assert hashes == []
+    assert log_in(client, "alice", PASSWORD).status_code == 429  # one count for both
+
+
+def test_the_right_current_password_clears_the_count(
+    client: TestClient, user: User, user_headers: Headers
+) -> None:
+    for _ in range(MAX_FAILURES - 1):
+        assert change_password(client, user_headers, WRONG) == 400
+
+    assert change_password(client, user_headers, PASSWORD) == 204
+
+    fail(client, "alice", MAX_FAILURES - 1)
+    assert log_in(client, "alice", "a brand new password").status_code == 200

@@ -111,8 +111,8 @@ def test_a_database_made_before_the_security_fixes_upgrades_and_keeps_its_users(
     old_user |= {"token_version": 0, "created_at": now, "updated_at": now}
     with engine.begin() as connection:
         for name in ("ann", "ben", "cid"):
-            connection.execute(insert(User.__table__), [old_user | {"username": name}])
-        connection.execute(delete(User.__table__).where(User.username.in_(["ben", "cid"])))
+            connection.execute(insert(User), [old_user | {"username": name}])
+        connection.execute(delete(User).where(User.username.in_(["ben", "cid"])))
 
     alembic_upgrade(engine)
 

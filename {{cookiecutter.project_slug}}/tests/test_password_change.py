@@ -6,8 +6,11 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from {{ cookiecutter.project_slug }} import crud
 from {{ cookiecutter.project_slug }}.config import Settings
+from {{ cookiecutter.project_slug }}.database import create_session_factory
 from {{ cookiecutter.project_slug }}.models import User
+from {{ cookiecutter.project_slug }}.security import PasswordHasher
 from tests.conftest import PASSWORD, Headers, bearer, log_in, token_for, users_table
 
 USERS_URL = "/api/v1/users"
@@ -97,3 +100,49 @@ def test_a_new_password_with_a_lone_surrogate_is_refused(
     response = client.put(PASSWORD_URL, content=body, headers=headers)
 
     assert response.status_code == 422
+
+
+# Two changes at once, and a login re-hashing meanwhile
+
+
+def test_of_two_changes_from_the_same_old_password_only_the_first_takes_effect(
+    app: FastAPI, client: TestClient, user: User
+) -> None:
+    hasher: PasswordHasher = app.state.password_hasher
+    sessions = create_session_factory(app.state.engine)
+    with sessions() as slow:
+        stale = slow.get_one(User, user.id)  # checked the old password, then hashes the new
+        with sessions.begin() as fast:
+            first = fast.get_one(User, user.id)
+            assert crud.change_password(
+                fast, user=first, old_hash=first.hashed_password, new_hash=hasher.hash("first new")
+            )
+
+        assert not crud.change_password(
+            slow, user=stale, old_hash=stale.hashed_password, new_hash=hasher.hash("second new")
+        )
+        slow.commit()
+
+    assert log_in(client, "alice", "first new").status_code == 200
+    assert log_in(client, "alice", "second new").status_code == 401
+
+
+def test_a_rehash_at_login_does_not_undo_a_password_set_meanwhile(
+    app: FastAPI, client: TestClient, user: User, superuser_headers: Headers
+) -> None:
+    hasher: PasswordHasher = app.state.password_hasher
+    sessions = create_session_factory(app.state.engine)
+    with sessions() as login:
+        checked = login.get_one(User, user.id)  # the login checked this hash, then rehashes
+        reset = client.patch(
+            f"{USERS_URL}/{user.id}", json={"password": NEW_PASSWORD}, headers=superuser_headers
+        )
+        assert reset.status_code == 200
+
+        crud.rehash_password(
+            login, user=checked, old_hash=checked.hashed_password, new_hash=hasher.hash(PASSWORD)
+        )
+        login.commit()
+
+    assert log_in(client, "alice", NEW_PASSWORD).status_code == 200
+    assert log_in(client, "alice", PASSWORD).status_code == 401

@@ -1,11 +1,13 @@
 """No request can make a worker hold unbounded memory: bodies and password hashing are capped."""
 
+import asyncio
 import json
 from collections.abc import Iterator
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from starlette.types import Message, Scope
 
 from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.models import User
@@ -64,6 +66,63 @@ def test_a_chunked_body_under_the_limit_is_read(client: TestClient) -> None:
     response = client.post(USERS_URL, content=chunks(sign_up_body(MAX_BODY_BYTES)), headers=JSON)
 
     assert response.status_code == 201
+
+
+def send_straight(app: FastAPI, headers: dict[str, str], body: Iterator[bytes]) -> int:
+    """POST a sign-up to the ASGI app itself, headers as given, the body in pieces.
+
+    No HTTP client in between, so the headers may contradict each other as a hostile
+    client's would. Return the status of the answer.
+    """
+    pieces = list(body)
+    messages: list[Message] = []
+    scope: Scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": USERS_URL,
+        "raw_path": USERS_URL.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"content-type", b"application/json")]
+        + [(name.lower().encode(), value.encode()) for name, value in headers.items()],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+    }
+
+    async def receive() -> Message:
+        if pieces:
+            return {"type": "http.request", "body": pieces.pop(0), "more_body": bool(pieces)}
+        return {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        messages.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    status: int = messages[0]["status"]
+    return status
+
+
+def test_a_small_content_length_beside_a_chunked_body_does_not_hide_it(
+    app: FastAPI, client: TestClient
+) -> None:
+    # Some servers read the body by its chunks and ignore the Content-Length.
+    headers = {"Content-Length": "10", "Transfer-Encoding": "chunked"}
+
+    status = send_straight(app, headers, chunks(sign_up_body(4 * MAX_BODY_BYTES)))
+
+    assert status == 413
+    assert users_table(app) == []
+
+
+def test_a_content_length_with_spaces_around_it_is_read(app: FastAPI, client: TestClient) -> None:
+    body = sign_up_body(200)
+
+    status = send_straight(app, {"Content-Length": f" {len(body)} "}, iter([body]))
+
+    assert status == 201
 
 
 def test_a_login_form_over_the_limit_gets_413(client: TestClient) -> None:

@@ -30,16 +30,16 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        declared = headers.get(b"content-length")
-        if declared is not None and not (declared.isdigit() and int(declared) <= self.max_bytes):
+        declared = headers.get(b"content-length", b"").strip()
+        if declared and not (declared.isdigit() and int(declared) <= self.max_bytes):
             await self.refuse(send)
             return
-        if declared is not None or b"transfer-encoding" not in headers:
-            # The server delivers no more than the declared length, and no body without one
-            # of these two headers: nothing to count.
+        if b"transfer-encoding" not in headers:
+            # The server delivers no more than the declared length (none if undeclared).
             await self.app(scope, receive, send)
             return
-        # A chunked body announces no length: count the bytes as the app reads them.
+        # A chunked body announces no length (and a Content-Length beside it may be a lie
+        # that some servers ignore): count the bytes as the app reads them.
         received = 0
 
         async def counting_receive() -> Message:

@@ -37,7 +37,7 @@ def upgrade() -> None:
         "users",
         recreate="always",
         table_kwargs={"sqlite_autoincrement": True},
-        reflect_args=[USERNAME],
+        reflect_args=(USERNAME,),
     ) as users:
         users.alter_column(
             "token_version", existing_type=sa.Integer(), type_=sa.BigInteger(), nullable=False
@@ -81,7 +81,7 @@ def downgrade() -> None:
     # token in use stops working.
     op.execute(sa.text("UPDATE users SET token_version = 0"))
 {%- if cookiecutter.database == "sqlite" %}
-    with op.batch_alter_table("users", recreate="always", reflect_args=[USERNAME]) as users:
+    with op.batch_alter_table("users", recreate="always", reflect_args=(USERNAME,)) as users:
         users.alter_column(
             "token_version", existing_type=sa.BigInteger(), type_=sa.Integer(), nullable=False
         )
