@@ -134,6 +134,13 @@ MUTANTS = [
         "tests/test_login_throttle.py",
     ),
     Mutant(
+        "a-rename-resets-the-count",
+        "{slug}/crud.py",
+        "        _carry_login_attempts(session, renames)\n",
+        "",
+        "tests/test_login_throttle.py",
+    ),
+    Mutant(
         "a-busy-login-counts",
         "{slug}/routers/auth.py",
         "        password_guessing.withdraw_attempt(session, attempt)  # no password was checked\n",

@@ -249,3 +249,29 @@ def test_the_right_current_password_clears_the_count(
 
     fail(client, "alice", MAX_FAILURES - 1)
     assert log_in(client, "alice", "a brand new password").status_code == 200
+
+
+def test_renaming_yourself_does_not_reset_the_count(
+    client: TestClient, user: User, user_headers: Headers
+) -> None:
+    for _ in range(MAX_FAILURES):
+        assert change_password(client, user_headers, WRONG) == 400
+
+    rename = {"username": "alicia"}
+    assert client.patch(f"/api/v1/users/{user.id}", json=rename, headers=user_headers).is_success
+
+    assert change_password(client, user_headers, PASSWORD) == 429
+    assert log_in(client, "alicia", PASSWORD).status_code == 429
+
+
+def test_a_batch_rename_carries_each_count_to_the_new_name(
+    client: TestClient, create_user: UserFactory, user: User, superuser_headers: Headers
+) -> None:
+    bob = create_user("bob")
+    fail(client, "alice", MAX_FAILURES)
+    swap = [{"id": user.id, "username": "bob"}, {"id": bob.id, "username": "alice"}]
+
+    assert client.put("/api/v1/users", json=swap, headers=superuser_headers).is_success
+
+    assert log_in(client, "bob", PASSWORD).status_code == 429  # alice, now named bob
+    assert log_in(client, "alice", PASSWORD).status_code == 200  # bob, now named alice

@@ -131,3 +131,26 @@ def test_a_database_made_before_the_security_fixes_upgrades_and_keeps_its_users(
     assert dan.token_version != 0
     assert eve.id > dan.id  # from now on, no id is given out twice
     assert model_differences(engine) == []
+
+
+def test_a_downgrade_retires_every_token(engine: Engine) -> None:
+    # ann, made before 0002, had tokens of versions 0 and then 1; bob's start at random.
+    alembic_upgrade(engine, "0001")
+    now = utc_now()
+    ann = {"username": "ann", "hashed_password": "x", "is_active": True, "is_superuser": False}
+    ann |= {"token_version": 0, "created_at": now, "updated_at": now}
+    with engine.begin() as connection:
+        connection.execute(insert(User), [ann])
+    alembic_upgrade(engine)
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    with sessions.begin() as session:
+        crud.retire_tokens(session, user=session.get_one(User, 1))
+        bob = crud.create_user(session, username="bob", hashed_password="x")
+    held = {"ann": {0, 1}, "bob": {bob.token_version}}
+
+    alembic_downgrade(engine, "0001")
+
+    with engine.connect() as connection:
+        rows = connection.execute(select(User.username, User.token_version)).all()
+    for username, version in rows:
+        assert version not in held[username], f"{username}'s old tokens would work again"

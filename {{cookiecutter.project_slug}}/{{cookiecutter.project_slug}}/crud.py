@@ -105,12 +105,14 @@ def update_user(session: Session, *, user: User, changes: dict[str, Any]) -> Use
     # Judged by the change, not by the user as loaded: another request may have made them
     # an active superuser since.
     may_remove_superuser = changes.get("is_superuser") is False or changes.get("is_active") is False
+    renames = {user.username: changes["username"]} if "username" in changes else {}
     with _keeping_a_superuser(session, may_remove_one=may_remove_superuser):
         for field, value in changes.items():
             setattr(user, field, value)
         _flush(session, changes.get("username"))
         if retires:
             retire_tokens(session, user=user)
+        _carry_login_attempts(session, renames)
     return user
 
 
@@ -160,6 +162,7 @@ def update_users(session: Session, *, changes: Sequence[dict[str, Any]]) -> list
         raise UsersNotFoundError(missing)
     renames = {change["id"]: change["username"] for change in changes if "username" in change}
     _check_final_usernames(session, users, renames)
+    _carry_login_attempts(session, {users[id_].username: new for id_, new in renames.items()})
     # Renamed users pass through a placeholder name ("~" is in no username), so that a
     # swap or a chain of renames never has two rows holding one name between UPDATEs.
     for user_id in renames:
@@ -222,6 +225,24 @@ def _delete_login_attempts(
     ids = session.scalars(select(LoginAttempt.id).where(condition).limit(at_most)).all()
     if ids:
         session.execute(delete(LoginAttempt).where(LoginAttempt.id.in_(ids)))
+
+
+def _carry_login_attempts(session: Session, renames: dict[str, str]) -> None:
+    """Move the login attempts counted for each old username to the new one.
+
+    A rename must not reset the count of password guesses. The rows to move are all found
+    before any moves, so that two users who swap names swap their counts too.
+    """
+    moves = [
+        (session.scalars(select(LoginAttempt.id).where(LoginAttempt.username == old)).all(), new)
+        for old, new in renames.items()
+        if old.lower() != new.lower()  # the same username to the database: nothing to move
+    ]
+    for ids, new in moves:
+        if ids:
+            session.execute(
+                update(LoginAttempt).where(LoginAttempt.id.in_(ids)).values(username=new)
+            )
 
 
 @contextmanager

@@ -77,9 +77,14 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("login_attempts")
-    # Random versions do not fit the INT column again: every user goes back to 0, and every
-    # token in use stops working.
-    op.execute(sa.text("UPDATE users SET token_version = 0"))
+    # Back into an INT, every version moves to one no token has: on, where it fits (users
+    # made before 0002 hold their versions since 0); else to 0, below any random start.
+    op.execute(
+        sa.text(
+            "UPDATE users SET token_version ="
+            " CASE WHEN token_version < 2147483647 THEN token_version + 1 ELSE 0 END"
+        )
+    )
 {%- if cookiecutter.database == "sqlite" %}
     with op.batch_alter_table("users", recreate="always", reflect_args=(USERNAME,)) as users:
         users.alter_column(
