@@ -38,6 +38,20 @@ HIDDEN_VARIABLES = {
 HIDDEN_PREFIXES = ("ARGON2_", "PYTEST_")
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Leave out each mutant's runs on a database where it changes nothing (test_mutants.py)."""
+    kept, left_out = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        params = callspec.params if callspec is not None else {}
+        mutant = params.get("mutant")
+        applies = mutant is None or params.get("installed_project") in mutant.databases
+        (kept if applies else left_out).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+
+
 @pytest.fixture(scope="session", autouse=True)
 def cookiecutter_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Ignore the user's ~/.cookiecutterrc (its defaults would change the answers) and

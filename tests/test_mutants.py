@@ -22,6 +22,7 @@ class Mutant:
     original: str
     replacement: str
     tests: str  # the generated test file that states the rule
+    # Where the rule can break; tests/conftest.py leaves out the other databases' runs.
     databases: frozenset[str] = field(default=frozenset({"sqlite", "mysql"}))
 
 
@@ -193,8 +194,6 @@ def test_the_generated_suite_kills_the_mutant(
     installed_project: InstalledProject, project_copy: Path, mutant: Mutant
 ) -> None:
     project = installed_project
-    if project.database not in mutant.databases:
-        pytest.skip(f"{mutant.name} changes nothing on {project.database}")
     target = project_copy / mutant.path.format(slug=project.slug)
     source = target.read_text()
     assert source.count(mutant.original) == 1, f"{mutant.original!r} is not once in {target}"
