@@ -33,9 +33,10 @@ class Settings(BaseSettings):
     # slot taken for password_hash_wait_seconds gets 503 with Retry-After.
     password_hash_concurrency: int = Field(default=4, ge=1)
     password_hash_wait_seconds: float = Field(default=2.0, gt=0)
-    # Password guessing: after login_max_failures failed logins to one username within
-    # login_failure_window_seconds, its logins get 429 until the oldest of them is that
-    # old, whatever the password. A successful login clears the count.
+    # Password guessing (password_guessing.py): after login_max_failures failed password
+    # checks for one username (logins, and password changes) within
+    # login_failure_window_seconds, its next ones get 429 until the oldest of them is that
+    # old, whatever the password. A right password clears the count.
     login_max_failures: int = Field(default=5, ge=1)
     login_failure_window_seconds: int = Field(default=15 * 60, ge=1)
     # Larger request bodies get 413 before they are read (the largest this API takes, a

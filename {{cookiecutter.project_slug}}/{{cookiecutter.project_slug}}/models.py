@@ -81,10 +81,10 @@ class User(Base):
 
 
 class LoginAttempt(Base):
-    """A login to a username whose password was not (yet) found right.
+    """A password check for a username (a login, or a password change) not found right yet.
 
     Counting these in the database, not in memory, throttles password guessing across
-    every worker and replica of the service (see routers/auth.py).
+    every worker and replica of the service (see password_guessing.py).
     """
 
     __tablename__ = "login_attempts"

@@ -54,8 +54,10 @@ def succeed(session: Session, username: str) -> None:
 
 
 def fail(session: Session, settings: Settings) -> None:
-    """The password was wrong: its attempt stays counted. Forget attempts too old to count,
-    of every username, so that the table stays small."""
+    """The password was wrong: its attempt stays counted.
+
+    Attempts too old to count are deleted here, of every username, so the table stays small.
+    """
     cutoff = utc_now() - timedelta(seconds=settings.login_failure_window_seconds)
     crud.forget_login_attempts(session, before=cutoff)
     session.commit()
