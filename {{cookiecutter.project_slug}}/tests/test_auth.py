@@ -1,5 +1,6 @@
 """Logging in: POST /api/v1/auth/token exchanges a username and password for a bearer token."""
 
+import jwt
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -20,7 +21,10 @@ def test_login_returns_a_bearer_token(client: TestClient, user: User, settings: 
     body = response.json()
     assert set(body) == {"access_token", "token_type", "expires_in"}
     assert body["token_type"] == "bearer"
-    assert body["expires_in"] == settings.access_token_expire_minutes * 60
+    lifetime = settings.access_token_expire_minutes * 60  # the test's own settings
+    assert body["expires_in"] == lifetime
+    claims = jwt.decode(body["access_token"], options={"verify_signature": False})
+    assert claims["exp"] - claims["iat"] == lifetime
 
 
 def test_the_token_from_login_identifies_the_user(client: TestClient, user: User) -> None:

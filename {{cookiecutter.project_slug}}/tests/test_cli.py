@@ -107,3 +107,17 @@ def test_create_superuser_stops_on_invalid_settings(
         main(["create-superuser", "boss"])
 
     assert users_table(app) == []
+
+
+def test_create_superuser_refuses_a_password_typed_differently_twice(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SUPERUSER_PASSWORD")
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    typed = iter(["the first password", "the second password"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(typed))
+
+    with pytest.raises(SystemExit, match="do not match"):
+        main(["create-superuser", "boss"])
+
+    assert users_table(app) == []

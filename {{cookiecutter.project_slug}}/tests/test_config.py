@@ -52,6 +52,18 @@ def test_settings_accept_a_secret_key_of_32_characters() -> None:
     assert settings.secret_key.get_secret_value() == "k" * 32
 
 
+def test_the_defaults_are_the_documented_ones() -> None:
+    # The README's settings table, as a newcomer reads it; nothing set but the key.
+    settings = Settings.model_validate({"secret_key": TEST_SECRET_KEY})
+
+    assert settings.access_token_expire_minutes == 30
+    assert (settings.login_max_failures, settings.login_failure_window_seconds) == (5, 900)
+    assert settings.password_hash_concurrency == 4
+    assert settings.password_hash_wait_seconds == 2
+    assert settings.max_request_body_bytes == 64 * 1024
+    assert settings.cors_origins == []
+
+
 def test_the_secret_key_is_hidden_when_settings_are_printed() -> None:
     settings = Settings.model_validate({"secret_key": TEST_SECRET_KEY})
 

@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import OperationalError
 
@@ -41,3 +42,10 @@ def test_each_query_sees_what_was_committed_before_it(
         create_user("alice")
 
         assert connection.scalar(count_users) == before + 1
+
+
+def test_the_apps_read_sessions_refuse_writes(app: FastAPI, create_user: UserFactory) -> None:
+    # What the app wires up, not only what create_db_engine can make.
+    alice = create_user("alice", age=30)
+    with app.state.read_session_factory() as session, pytest.raises(OperationalError):
+        session.execute(update(User).where(User.id == alice.id).values(age=31))
