@@ -3,6 +3,7 @@
 import json
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
@@ -202,3 +203,19 @@ def installed_project(
         env=project.env(),
     )
     return project
+
+
+@pytest.fixture
+def project_copy(installed_project: InstalledProject, tmp_path: Path) -> Path:
+    """A copy of the installed project's files, to change freely.
+
+    Its commands run with the original's virtual environment and PYTHONPATH pointing at
+    the copy, so that they import the copy's package, not the original's.
+    """
+    copy = tmp_path / installed_project.slug
+    shutil.copytree(
+        installed_project.root,
+        copy,
+        ignore=shutil.ignore_patterns(".venv", ".git", "*.db", "__pycache__", ".*_cache"),
+    )
+    return copy

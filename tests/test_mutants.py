@@ -5,7 +5,6 @@ moved by one); the generated test file that states the rule must then fail. A mu
 survives is a rule the project's tests do not really check.
 """
 
-import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -212,16 +211,6 @@ MUTANTS = [
         "tests/test_users.py",
     ),
 ]
-
-
-@pytest.fixture
-def project_copy(installed_project: InstalledProject, tmp_path: Path) -> Path:
-    """A copy of the installed project's files, which its venv imports instead of the original."""
-    copy = tmp_path / installed_project.slug
-    shutil.copytree(
-        installed_project.root, copy, ignore=shutil.ignore_patterns(".venv", "*.db", "__pycache__")
-    )
-    return copy
 
 
 @pytest.mark.parametrize("mutant", [pytest.param(m, id=m.name) for m in MUTANTS])

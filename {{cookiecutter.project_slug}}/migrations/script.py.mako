@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 ${imports if imports else ""}
+from {{ cookiecutter.project_slug }} import models  # its column types: models.UTCDateTime
 
 revision: str = ${repr(up_revision)}
 down_revision: str | None = ${repr(down_revision)}

@@ -4,10 +4,10 @@ import secrets
 from datetime import UTC, datetime
 
 {% if cookiecutter.database == "mysql" -%}
-from sqlalchemy import BigInteger, Dialect, Index, String, TypeDecorator
+from sqlalchemy import BigInteger, Dialect, Index, MetaData, String, TypeDecorator
 from sqlalchemy.dialects.mysql import DATETIME
 {% else -%}
-from sqlalchemy import BigInteger, DateTime, Dialect, Index, String, TypeDecorator
+from sqlalchemy import BigInteger, DateTime, Dialect, Index, MetaData, String, TypeDecorator
 {% endif -%}
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -58,7 +58,17 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
-    pass
+    # Every constraint gets a name, so that a later migration can drop or change it: Alembic
+    # needs the name, and SQLite's batch mode cannot find an unnamed one.
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
 
 
 class User(Base):
