@@ -35,9 +35,9 @@ MUTANTS = [
     ),
     Mutant(
         "sqlite-reuses-ids",
-        "migrations/versions/0002_security_fixes.py",
-        'table_kwargs={"sqlite_autoincrement": True}',
-        "table_kwargs={}",
+        "{slug}/models.py",
+        '__table_args__ = ({"sqlite_autoincrement": True},)',
+        "__table_args__ = ()",
         "tests/test_token_retirement.py",
         # MySQL and MariaDB never reuse ids, whatever the migration says.
         databases=frozenset({"sqlite"}),

@@ -32,13 +32,9 @@ USERNAME = sa.Column("username", sa.String(length=50, collation="NOCASE"), nulla
 def upgrade() -> None:
 {%- if cookiecutter.database == "sqlite" %}
     # SQLite can change neither a column's type nor AUTOINCREMENT in place: batch mode
-    # copies the table into a new one made with them, rows and ids included.
-    with op.batch_alter_table(
-        "users",
-        recreate="always",
-        table_kwargs={"sqlite_autoincrement": True},
-        reflect_args=(USERNAME,),
-    ) as users:
+    # copies the table into a new one made with them, rows and ids included. The copy is
+    # AUTOINCREMENT because the model is (env.py gives every batch copy the model's).
+    with op.batch_alter_table("users", recreate="always", reflect_args=(USERNAME,)) as users:
         users.alter_column(
             "token_version", existing_type=sa.Integer(), type_=sa.BigInteger(), nullable=False
         )
