@@ -77,9 +77,14 @@ def bake(output_dir: Path, **answers: str) -> Path:
 
 
 def run(
-    command: Sequence[str | Path], *, cwd: Path | None = None, env: dict[str, str] | None = None
+    command: Sequence[str | Path],
+    *,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    check: bool = True,
 ) -> subprocess.CompletedProcess[str]:
-    """Run a command to completion; fail the test with its output if it exits non-zero."""
+    """Run a command to completion; unless check is False, fail the test with its output
+    if it exits non-zero."""
     result = subprocess.run(
         [str(part) for part in command],
         cwd=cwd,
@@ -89,7 +94,7 @@ def run(
         timeout=COMMAND_TIMEOUT,
         check=False,
     )
-    if result.returncode != 0:
+    if check and result.returncode != 0:
         pytest.fail(
             f"{' '.join(map(str, command))} exited with {result.returncode}\n"
             f"--- stdout\n{result.stdout[-6000:]}\n--- stderr\n{result.stderr[-6000:]}"

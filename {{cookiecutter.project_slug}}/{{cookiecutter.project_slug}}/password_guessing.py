@@ -9,6 +9,8 @@ Usernames that do not exist are counted alike, so a 429 does not tell which ones
 """
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from fastapi import HTTPException, status
@@ -17,6 +19,7 @@ from sqlalchemy.orm import Session
 from {{ cookiecutter.project_slug }} import crud
 from {{ cookiecutter.project_slug }}.config import Settings
 from {{ cookiecutter.project_slug }}.models import LoginAttempt, utc_now
+from {{ cookiecutter.project_slug }}.security import PasswordHasherBusyError
 
 
 def count_attempt(session: Session, settings: Settings, username: str) -> LoginAttempt:
@@ -40,6 +43,21 @@ def count_attempt(session: Session, settings: Settings, username: str) -> LoginA
         detail=f"Too many failed password checks for this username; try again in {retry_after} s",
         headers={"Retry-After": str(retry_after)},
     )
+
+
+@contextmanager
+def counted_attempt(session: Session, settings: Settings, username: str) -> Iterator[None]:
+    """Count the password check this wraps; uncount it if the hasher was too busy to check.
+
+    Counting may refuse with 429 (see count_attempt); the 503 of a busy hasher leaves the
+    count as it was.
+    """
+    attempt = count_attempt(session, settings, username)
+    try:
+        yield
+    except PasswordHasherBusyError:
+        withdraw_attempt(session, attempt)  # no password was checked
+        raise
 
 
 def withdraw_attempt(session: Session, attempt: LoginAttempt) -> None:

@@ -14,11 +14,7 @@ from {{ cookiecutter.project_slug }} import crud, password_guessing
 from {{ cookiecutter.project_slug }}.dependencies import PasswordHasherDep, SessionDep, SettingsDep
 from {{ cookiecutter.project_slug }}.models import User
 from {{ cookiecutter.project_slug }}.schemas import USERNAME_PATTERN, Token
-from {{ cookiecutter.project_slug }}.security import (
-    PasswordHasher,
-    PasswordHasherBusyError,
-    create_access_token,
-)
+from {{ cookiecutter.project_slug }}.security import PasswordHasher, create_access_token
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -62,14 +58,10 @@ def login(
     if not POSSIBLE_USERNAME.fullmatch(form.username):
         verify_password(hasher, form.password, None)
         raise wrong_credentials
-    attempt = password_guessing.count_attempt(session, settings, form.username)
-    user = crud.get_user_by_username(session, username=form.username)
-    session.commit()  # ends the reads: no database connection waits through the hashing
-    try:
+    with password_guessing.counted_attempt(session, settings, form.username):
+        user = crud.get_user_by_username(session, username=form.username)
+        session.commit()  # ends the reads: no database connection waits through the hashing
         matches, new_hash = verify_password(hasher, form.password, user)
-    except PasswordHasherBusyError:
-        password_guessing.withdraw_attempt(session, attempt)  # no password was checked
-        raise
     if user is None or not matches:
         password_guessing.fail(session, settings)
         raise wrong_credentials

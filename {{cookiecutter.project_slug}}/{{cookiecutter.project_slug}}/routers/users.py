@@ -36,7 +36,6 @@ from {{ cookiecutter.project_slug }}.schemas import (
     UserRead,
     UserUpdate,
 )
-from {{ cookiecutter.project_slug }}.security import PasswordHasherBusyError
 
 router = APIRouter(prefix="/users", tags=["users"])
 
@@ -123,15 +122,11 @@ def change_password(
     The current password is throttled like a login's (see password_guessing.py): a stolen
     token must not let anyone guess it here instead.
     """
-    attempt = password_guessing.count_attempt(session, settings, current_user.username)
-    user = get_user_or_404(session, current_user.id)
-    session.commit()  # ends the reads: no database connection waits through the hashing
-    try:
+    with password_guessing.counted_attempt(session, settings, current_user.username):
+        user = get_user_or_404(session, current_user.id)
+        session.commit()  # ends the reads: no database connection waits through the hashing
         matches, _ = hasher.verify(body.current_password, user.hashed_password)
         new_hash = hasher.hash(body.new_password) if matches else ""
-    except PasswordHasherBusyError:
-        password_guessing.withdraw_attempt(session, attempt)
-        raise
     if not matches:
         password_guessing.fail(session, settings)
         raise HTTPException(status.HTTP_400_BAD_REQUEST, detail="Current password is incorrect")
