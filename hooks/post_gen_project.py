@@ -38,6 +38,7 @@ VARIANT_FILES = {
 }
 # Files that only one database needs.
 DATABASE_ONLY_FILES = {
+    "sqlite": ["tests/test_connection_settings.py"],
     "mysql": ["{package}/create_database.py", "tests/test_connection_pool.py"],
 }
 

@@ -43,13 +43,36 @@ class Endpoint:
     connections: int = 32
     script: str | None = None  # a wrk Lua script in scripts/bench/, for POST bodies
     signed_in: bool = False
+    # Load that a second wrk puts on the service meanwhile, unmeasured: how much it slows
+    # this endpoint down. The server's CPU time then counts both, so none is shown.
+    beside: "Endpoint | None" = None
 
 
 HELLO = Endpoint("hello-world GET /", "/")
+# The last page of users, found by position and by the id before it (--users sets how deep).
+LAST_PAGE_BY_OFFSET = Endpoint(
+    "GET /api/v1/users?offset=<last page>",
+    "/api/v1/users?offset={last_page_offset}&limit=50",
+    signed_in=True,
+)
+LAST_PAGE_AFTER_ID = Endpoint(
+    "GET /api/v1/users?after=<last page>",
+    "/api/v1/users?after={last_page_after}&limit=50",
+    signed_in=True,
+)
 ENDPOINTS = [
     Endpoint("GET /api/v1/users/me", "/api/v1/users/me", signed_in=True),
     Endpoint("GET /api/v1/users/{id}", "/api/v1/users/{user_id}", signed_in=True),
     Endpoint("GET /api/v1/users?limit=50", "/api/v1/users?limit=50", signed_in=True),
+    LAST_PAGE_BY_OFFSET,
+    LAST_PAGE_AFTER_ID,
+    # Does a slow page stall the other requests of its worker?
+    Endpoint(
+        "GET /api/v1/users/me beside last pages",
+        "/api/v1/users/me",
+        signed_in=True,
+        beside=Endpoint(LAST_PAGE_BY_OFFSET.name, LAST_PAGE_BY_OFFSET.path, 2, signed_in=True),
+    ),
     # Hashing dominates these two; 4 connections, as the targets are stated.
     Endpoint("POST /api/v1/auth/token", "/api/v1/auth/token", 4, "login.lua"),
     Endpoint("POST /api/v1/users", "/api/v1/users", 4, "sign_up.lua"),
@@ -71,6 +94,7 @@ class Measurement:
 
     def summary(self, hello_rps: float | None) -> dict[str, object]:
         rps = statistics.median(self.requests_per_second)
+        cpu = self.cpu_us_per_request
         return {
             "endpoint": self.endpoint,
             "connections": self.connections,
@@ -79,8 +103,8 @@ class Measurement:
             "p50_ms": round(statistics.median(self.p50_ms), 2),
             "p99_ms": round(statistics.median(self.p99_ms), 2),
             "errors": self.errors,
-            "cpu_us_per_request": round(statistics.median(self.cpu_us_per_request)),
-            "ratio_to_hello": round(rps / hello_rps, 3) if hello_rps else None,
+            "cpu_us_per_request": round(statistics.median(cpu)) if cpu else None,
+            "ratio_to_hello": round(rps / hello_rps, 3) if hello_rps and cpu else None,
         }
 
 
@@ -158,15 +182,19 @@ def run(command: list[str], **kwargs: object) -> str:
     return result.stdout
 
 
-def wrk(url: str, endpoint: Endpoint, seconds: int, token: str | None) -> dict[str, float]:
-    """Load one URL with wrk; return requests/s, p50 and p99 in ms, and the error count."""
+def wrk_command(url: str, endpoint: Endpoint, seconds: int, token: str | None) -> list[str]:
     command = ["wrk", "--threads", "1", "--connections", str(endpoint.connections)]
     command += ["--duration", f"{seconds}s", "--latency", "--timeout", "10s"]
     if token is not None:
         command += ["--header", f"Authorization: Bearer {token}"]
     if endpoint.script is not None:
         command += ["--script", str(SCRIPTS / endpoint.script)]
-    output = run([*command, url])
+    return [*command, url]
+
+
+def wrk(url: str, endpoint: Endpoint, seconds: int, token: str | None) -> dict[str, float]:
+    """Load one URL with wrk; return requests/s, p50 and p99 in ms, and the error count."""
+    output = run(wrk_command(url, endpoint, seconds, token))
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return {
@@ -190,18 +218,29 @@ def measure(
     seconds: int,
     *,
     token: str = "",
-    user_id: str = "",
+    places: dict[str, str],
 ) -> None:
     """Load one endpoint once; add the run's figures to `into`."""
-    url = server.url + endpoint.path.format(user_id=user_id)
+    url = server.url + endpoint.path.format(**places)
+    background = None
+    if endpoint.beside is not None:
+        background_url = server.url + endpoint.beside.path.format(**places)
+        background = subprocess.Popen(
+            wrk_command(background_url, endpoint.beside, seconds + 1, token),
+            stdout=subprocess.DEVNULL,
+        )
+        time.sleep(0.5)  # under way before the measured run starts
     cpu_before = server.cpu_seconds()
     result = wrk(url, endpoint, seconds, token if endpoint.signed_in else None)
     cpu = server.cpu_seconds() - cpu_before
+    if background is not None:
+        background.wait()
     into.requests_per_second.append(result["requests_per_second"])
     into.p50_ms.append(result["p50_ms"])
     into.p99_ms.append(result["p99_ms"])
     into.errors += int(result["errors"])
-    into.cpu_us_per_request.append(cpu / max(result["requests"], 1) * 1e6)
+    if background is None:
+        into.cpu_us_per_request.append(cpu / max(result["requests"], 1) * 1e6)
 
 
 def mysql_answers() -> bool:
@@ -212,7 +251,7 @@ def mysql_answers() -> bool:
     return True
 
 
-def prepare(database: str, work: Path) -> tuple[Path, Path, dict[str, str]]:
+def prepare(database: str, work: Path, users: int) -> tuple[Path, Path, dict[str, str]]:
     """Bake and install the project, migrate and seed its database; return it, its venv and env."""
     shutil.rmtree(work, ignore_errors=True)
     project = Path(
@@ -243,7 +282,7 @@ def prepare(database: str, work: Path) -> tuple[Path, Path, dict[str, str]]:
         env["DATABASE_URL"] = f"mysql+pymysql://root@127.0.0.1:3306/{name}"
     run([str(venv / "bin" / "alembic"), "upgrade", "head"], cwd=project, env=env)
     run(
-        [str(venv / "bin" / "python"), str(SCRIPTS / "seed.py"), PACKAGE, "1000"],
+        [str(venv / "bin" / "python"), str(SCRIPTS / "seed.py"), PACKAGE, str(users)],
         cwd=project,
         env=env,
     )
@@ -263,18 +302,24 @@ def sign_in(url: str) -> tuple[str, str]:
 
 
 def benchmark(database: str, workers: int, args: argparse.Namespace) -> dict[str, object]:
-    project, venv, env = prepare(database, args.work / database)
+    project, venv, env = prepare(database, args.work / database, args.users)
     service = Server(venv, f"{PACKAGE}.main:app", project, env, workers)
     hello = Server(venv, "hello:app", SCRIPTS, env, workers)
     try:
         token, user_id = sign_in(service.url)
+        # The seeded users' ids follow the bench user's; with it, there are users + 1.
+        places = {
+            "user_id": user_id,
+            "last_page_offset": str(args.users + 1 - 50),
+            "last_page_after": str(int(user_id) + args.users - 50),
+        }
         results = [Measurement(endpoint.name, endpoint.connections) for endpoint in ENDPOINTS]
         hello_results = Measurement(HELLO.name, HELLO.connections)
         for run_number in range(1, args.runs + 1):
             print(f"  {database}, {workers} worker(s): run {run_number} of {args.runs}", flush=True)
-            measure(hello, HELLO, hello_results, args.seconds)
+            measure(hello, HELLO, hello_results, args.seconds, places=places)
             for endpoint, measurement in zip(ENDPOINTS, results, strict=True):
-                measure(service, endpoint, measurement, args.seconds, token=token, user_id=user_id)
+                measure(service, endpoint, measurement, args.seconds, token=token, places=places)
         hello_rps = statistics.median(hello_results.requests_per_second)
         return {
             "database": database,
@@ -294,15 +339,16 @@ def print_table(result: dict[str, object]) -> None:
         f"{result['service_peak_memory_mib']} MiB"
     )
     columns = ["conns", "req/s", "p50 ms", "p99 ms", "errors", "CPU us/req", "vs hello"]
-    header = f"{'endpoint':34}" + "".join(f" {column:>10}" for column in columns)
+    header = f"{'endpoint':40}" + "".join(f" {column:>10}" for column in columns)
     print(header)
     print("-" * len(header))
     for row in [result["hello"], *result["endpoints"]]:
         ratio = "" if row["ratio_to_hello"] is None else f"{row['ratio_to_hello']:.3f}"
+        cpu = "" if row["cpu_us_per_request"] is None else row["cpu_us_per_request"]
         print(
-            f"{row['endpoint']:34} {row['connections']:>10} {row['requests_per_second']:>10.1f}"
+            f"{row['endpoint']:40} {row['connections']:>10} {row['requests_per_second']:>10.1f}"
             f" {row['p50_ms']:>10.2f} {row['p99_ms']:>10.2f} {row['errors']:>10}"
-            f" {row['cpu_us_per_request']:>10} {ratio:>10}"
+            f" {cpu:>10} {ratio:>10}"
         )
 
 
@@ -312,6 +358,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=5, help="length of each wrk run")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--databases", nargs="+", default=["sqlite", "mysql"])
+    parser.add_argument(
+        "--users", type=int, default=1000, help="users to seed (how deep the last page is)"
+    )
     parser.add_argument("--work", type=Path, default=TEMPLATE / "build" / "bench")
     parser.add_argument(
         "--output", type=Path, default=TEMPLATE / "build" / "bench" / "results.json"

@@ -3,7 +3,8 @@
 On a copy of each database's installed project: a unique `email` column on users and a
 `notes` table that refers to users, with timestamps, written into models.py as a newcomer
 would; then `make revision`, `make migrate`, a downgrade and an upgrade again, `make lint`
-(every file, git-tracked) and `make test` (whose drift check compares models and database).
+(every file, also those git does not track yet) and `make test` (whose drift check
+compares models and database).
 """
 
 import re
@@ -52,6 +53,9 @@ def test_a_new_column_and_table_migrate_lint_and_test_the_documented_way(
     with project.database_settings(sqlite_file=project_copy / "service.db") as settings:
         env = project.env(**settings, PYTHONPATH=str(project_copy))
         run([*make, "migrate"], cwd=project_copy, env=env)
+        # The baked project, as git knows it: the files written below stay new to git.
+        run(["git", "init", "--quiet"], cwd=project_copy)
+        run(["git", "add", "--all"], cwd=project_copy)
         add_email_and_notes(project_copy / project.slug / "models.py")
 
         run([*make, "revision", "m=add email and notes"], cwd=project_copy, env=env)
@@ -61,10 +65,14 @@ def test_a_new_column_and_table_migrate_lint_and_test_the_documented_way(
         run([*make, "migrate"], cwd=project_copy, env=env)
         run([project.command("alembic"), "downgrade", "-1"], cwd=project_copy, env=env)
         run([*make, "migrate"], cwd=project_copy, env=env)
-        run(["git", "init", "--quiet"], cwd=project_copy)
-        run(["git", "add", "--all"], cwd=project_copy)
         run([*make, "lint"], cwd=project_copy, env=env)
         result = run([*make, "test"], cwd=project_copy, env=env)
+        assert " passed" in result.stdout
+        assert "failed" not in result.stdout
 
-    assert " passed" in result.stdout
-    assert "failed" not in result.stdout
+        # make lint looks at a file git does not track yet, and fails on what it fixes.
+        draft = project_copy / project.slug / "draft.py"
+        draft.write_text("greeting = 'hello'\n")
+        lint = run([*make, "lint"], cwd=project_copy, env=env, check=False)
+    assert lint.returncode != 0, lint.stdout
+    assert draft.read_text() == 'greeting = "hello"\n', "ruff format never saw the new file"

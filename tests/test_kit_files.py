@@ -326,6 +326,23 @@ def test_health_check_calls_health_and_the_server_runs_several_workers(
     assert int(re.findall(r"WEB_CONCURRENCY=(\d+)", environment)[-1]) >= 2
 
 
+def make_recipe(makefile: str, target: str) -> str:
+    """The commands of a Makefile target, continuation lines joined."""
+    match = re.search(rf"^{target}:.*\n((?:\t.*\n)+)", makefile, flags=re.MULTILINE)
+    assert match, f"the Makefile has no {target} target"
+    return re.sub(r"\\\n\s*", " ", match.group(1))
+
+
+def test_make_run_serves_on_the_event_loop_of_the_image(
+    baked: Baked, dockerfile: list[Instruction]
+) -> None:
+    # Development must meet the loop production runs on, and its quirks, not uvloop.
+    [command] = [i.arguments for i in final_stage(dockerfile) if i.keyword == "CMD"]
+    production = re.findall(r"--loop ([\w.:]+)", command)
+    development = re.findall(r"--loop ([\w.:]+)", make_recipe(baked.text("Makefile"), "run"))
+    assert development == production == [f"{baked.slug}.event_loop:EventLoop"]
+
+
 def test_dependencies_install_before_the_code_is_copied(
     baked: Baked, dockerfile: list[Instruction]
 ) -> None:

@@ -196,6 +196,22 @@ MUTANTS = [
         "tests/test_read_only_engine.py",
     ),
     Mutant(
+        "sqlite-writers-wait-for-readers",
+        "{slug}/engine.py",
+        '    cursor.execute("PRAGMA journal_mode=WAL")\n',
+        "",
+        "tests/test_connection_settings.py",
+        databases=frozenset({"sqlite"}),
+    ),
+    Mutant(
+        "sqlite-ignores-foreign-keys",
+        "{slug}/engine.py",
+        '    cursor.execute("PRAGMA foreign_keys=ON")\n',
+        "",
+        "tests/test_connection_settings.py",
+        databases=frozenset({"sqlite"}),
+    ),
+    Mutant(
         "anyone-lists-users",
         "{slug}/routers/users.py",
         "    _: SuperUser,\n    offset",

@@ -92,8 +92,11 @@ def test_only_the_chosen_database_files_are_left(baked: Baked) -> None:
     # In the skeleton, the variants are named <name>_sqlite.py and <name>_mysql.py.
     assert [name for name in names if "_sqlite" in name or "_mysql" in name] == []
     mysql_only = {f"{package}/create_database.py", "tests/test_connection_pool.py"}
+    sqlite_only = {"tests/test_connection_settings.py"}
     assert (mysql_only <= names) == (baked.database == "mysql")
     assert (mysql_only & names == set()) == (baked.database == "sqlite")
+    assert (sqlite_only <= names) == (baked.database == "sqlite")
+    assert (sqlite_only & names == set()) == (baked.database == "mysql")
 
 
 def test_no_trace_of_the_other_database(baked: Baked) -> None:

@@ -110,13 +110,14 @@ def test_list_users_returns_a_page_ordered_by_id(
 
 
 @pytest.mark.parametrize(
-    ("offset", "limit", "expected"),
+    ("offset", "limit", "expected", "more"),
     [
-        pytest.param(0, 2, ["root_admin", "bob"], id="first-page"),
-        pytest.param(2, 2, ["carol", "dave"], id="second-page"),
-        pytest.param(4, 2, ["erin"], id="last-page"),
-        pytest.param(5, 2, [], id="past-the-end"),
-        pytest.param(1, 100, ["bob", "carol", "dave", "erin"], id="limit-100"),
+        pytest.param(0, 2, ["root_admin", "bob"], True, id="first-page"),
+        pytest.param(2, 2, ["carol", "dave"], True, id="second-page"),
+        pytest.param(4, 2, ["erin"], False, id="last-page"),
+        pytest.param(3, 2, ["dave", "erin"], False, id="last-page-full"),
+        pytest.param(5, 2, [], False, id="past-the-end"),
+        pytest.param(1, 100, ["bob", "carol", "dave", "erin"], False, id="limit-100"),
     ],
 )
 def test_list_users_pages_with_offset_and_limit(
@@ -127,6 +128,7 @@ def test_list_users_pages_with_offset_and_limit(
     offset: int,
     limit: int,
     expected: list[str],
+    more: bool,
 ) -> None:
     for name in ("bob", "carol", "dave", "erin"):
         create_user(name)
@@ -137,6 +139,32 @@ def test_list_users_pages_with_offset_and_limit(
     page = response.json()
     assert [item["username"] for item in page["items"]] == expected
     assert (page["total"], page["offset"], page["limit"]) == (5, offset, limit)
+    # next_after is the last id shown, when another page follows.
+    assert page["next_after"] == (page["items"][-1]["id"] if more else None)
+
+
+def test_following_next_after_lists_every_user_once_in_id_order(
+    client: TestClient, superuser: User, create_user: UserFactory, superuser_headers: Headers
+) -> None:
+    users = [superuser, *(create_user(name) for name in ("bob", "carol", "dave", "erin"))]
+    pages: list[list[str]] = []
+    params: dict[str, int] = {"limit": 2}
+    while True:
+        response = client.get(USERS_URL, params=params, headers=superuser_headers)
+        assert response.status_code == 200
+        page = response.json()
+        pages.append([item["username"] for item in page["items"]])
+        if page["next_after"] is None:
+            break
+        params["after"] = page["next_after"]
+
+    assert pages == [["root_admin", "bob"], ["carol", "dave"], ["erin"]]
+    # After the id of a user since deleted, the page starts with the next id.
+    client.delete(f"{USERS_URL}/{users[2].id}", headers=superuser_headers)
+    params = {"after": users[2].id, "limit": 2}
+    page = client.get(USERS_URL, params=params, headers=superuser_headers).json()
+    assert [item["username"] for item in page["items"]] == ["dave", "erin"]
+    assert (page["total"], page["next_after"]) == (4, None)
 
 
 @pytest.mark.parametrize(
@@ -149,6 +177,9 @@ def test_list_users_pages_with_offset_and_limit(
         pytest.param({"offset": -1}, id="offset-negative"),
         pytest.param({"offset": "first"}, id="offset-not-a-number"),
         pytest.param({"offset": "99999999999999999999"}, id="offset-huge"),
+        pytest.param({"after": -1}, id="after-negative"),
+        pytest.param({"after": "bob"}, id="after-not-a-number"),
+        pytest.param({"after": str(MAX_ID + 1)}, id="after-beyond-any-id"),
     ],
 )
 def test_list_users_refuses_out_of_range_paging(

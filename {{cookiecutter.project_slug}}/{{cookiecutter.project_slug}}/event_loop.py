@@ -14,7 +14,6 @@ With two fixes for several workers, which share one listening socket that uvicor
 """
 
 import asyncio
-import os
 import socket
 from typing import Any
 
@@ -28,9 +27,8 @@ class EventLoop(asyncio.SelectorEventLoop):
             return await super().create_server(*args, **kwargs)
         # The same socket, under a name that says TCP: asyncio then sets TCP_NODELAY on
         # every connection it accepts. uvicorn keeps (and later closes) the original.
-        listener = socket.socket(
-            shared.family, shared.type, socket.IPPROTO_TCP, os.dup(shared.fileno())
-        )
+        # fromfd duplicates the socket on every system (os.dup takes no socket on Windows).
+        listener = socket.fromfd(shared.fileno(), shared.family, shared.type, socket.IPPROTO_TCP)
         # asyncio accepts up to `backlog` waiting connections each time the socket is
         # ready, so one worker could take a whole burst of them. Taking one at a time
         # leaves the rest to the workers with less to do; listen() then restores the

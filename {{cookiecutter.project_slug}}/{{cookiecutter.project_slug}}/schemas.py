@@ -97,9 +97,12 @@ class UserRead(BaseModel):
 
 class UserPage(BaseModel):
     items: list[UserRead]
-    total: int
+    total: int = Field(description="How many users there are in all")
     offset: int
     limit: int
+    next_after: int | None = Field(
+        description="Pass as `after` to get the next page; null on the last page"
+    )
 
 
 class Token(BaseModel):
