@@ -9,7 +9,6 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -20,6 +19,7 @@ import pymysql
 import pytest
 
 from tests.conftest import TEMPLATE, run
+from tests.serving import free_port
 
 CI_RUN = TEMPLATE / ".ci" / "run"
 # The binaries the script and this test run; the script names mariadbd by its path.
@@ -42,13 +42,6 @@ def throwaway_problem() -> str | None:
     except KeyError:
         return "a throwaway MariaDB server runs as the user mysql, which does not exist"
     return None
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def servers_in(directory: Path) -> list[int]:

@@ -3,9 +3,7 @@
 import http.client
 import json
 import socket
-import subprocess
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -18,9 +16,8 @@ from typing import Any
 import pytest
 
 from tests.conftest import InstalledProject, run
+from tests.serving import call, free_port, serving
 
-# Bounds a server that never comes up; not a speed requirement.
-STARTUP_LIMIT_SECONDS = 60
 # More requests at once than the server has worker threads (40) and pooled connections:
 # enough to starve a server whose requests wait for one another's connections.
 CONCURRENT_REQUESTS = 100
@@ -31,72 +28,14 @@ LOGIN_MAX_FAILURES = 5
 ANSWER_LIMIT_SECONDS = 30
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def call(
-    url: str,
-    *,
-    json_body: object = None,
-    form: dict[str, str] | None = None,
-    token: str | None = None,
-) -> tuple[int, Any]:
-    """Send a request; return the status and the body (parsed when it is JSON)."""
-    headers, data = {}, None
-    if json_body is not None:
-        headers["Content-Type"], data = "application/json", json.dumps(json_body).encode()
-    if form is not None:
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-        data = urllib.parse.urlencode(form).encode()
-    if token is not None:
-        headers["Authorization"] = f"Bearer {token}"
-    request = urllib.request.Request(url, data=data, headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            status, body, kind = (
-                response.status,
-                response.read(),
-                response.headers.get_content_type(),
-            )
-    except urllib.error.HTTPError as error:
-        status, body, kind = error.code, error.read(), error.headers.get_content_type()
-    return status, json.loads(body) if kind == "application/json" else body.decode()
-
-
 @contextmanager
 def served(project: InstalledProject, env: dict[str, str], log: Path) -> Iterator[str]:
     """Serve the project as its Dockerfile does (2 workers, its event loop); yield the URL."""
     port = free_port()
     command = [project.command("uvicorn"), f"{project.slug}.main:app", "--port", str(port)]
     command += ["--workers", "2", "--loop", f"{project.slug}.event_loop:EventLoop"]
-    with log.open("wb") as output:
-        server = subprocess.Popen(command, cwd=project.root, env=env, stdout=output, stderr=output)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_LIMIT_SECONDS
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"uvicorn exited with {server.returncode}:\n{log.read_text()}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"uvicorn did not answer /health:\n{log.read_text()}")
-            try:
-                if call(f"{base_url}/health")[0] == 200:
-                    break
-            except OSError:
-                pass  # not listening yet
-            time.sleep(0.2)
-        yield base_url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+    with serving(command, port=port, cwd=project.root, env=env, log=log) as url:
+        yield url
 
 
 @pytest.fixture

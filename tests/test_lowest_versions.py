@@ -1,0 +1,143 @@
+"""Lowest versions: each database's project, installed at the lower bounds of its
+pyproject.toml, passes its own tests and lint and serves under the Dockerfile's command.
+
+A bound is a promise that the project works with that version; nothing else installs it,
+since pip and uv pick the newest. uv's `--resolution lowest-direct` takes the lowest version
+that each of the project's own dependencies admits (and the newest of theirs).
+
+The lint tools are held to their bounds too: `make lint` on a fresh clone runs whatever
+version of ruff, mypy and pre-commit the bounds let in, so each must pass there. mypy's
+verdict also depends on the libraries it reads, which is why two bounds were raised for it
+alone (sqlalchemy and types-PyMySQL, see pyproject.toml). Where the oldest version fails,
+the bound goes up to the lowest version that passes; the check is never weakened.
+"""
+
+import json
+import re
+import sys
+import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+from tests.conftest import DATABASES, InstalledProject, bake, require_mysql, run
+from tests.serving import call, free_port, serving
+
+# From the template's dev group, beside the Python that runs these tests.
+UV = Path(sys.executable).with_name("uv")
+# Where the image's command listens, replaced by a free port on the loopback here.
+IMAGE_ADDRESS = "--host 0.0.0.0 --port 8000"
+
+
+@pytest.fixture(
+    scope="module",
+    params=[
+        pytest.param(
+            database,
+            id=f"database={database}",
+            marks=[pytest.mark.slow, *([pytest.mark.mysql] if database == "mysql" else [])],
+        )
+        for database in DATABASES
+    ],
+)
+def lowest_project(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> InstalledProject:
+    """Bake a project and install it with its dev extras at their lowest admitted versions.
+
+    uv's download cache is used as usual, so only the first run downloads.
+    """
+    database: str = request.param
+    if database == "mysql":
+        require_mysql()
+    if not UV.is_file():
+        pytest.fail(f"{UV} is missing; `make test` installs the template's dev group")
+    root = bake(tmp_path_factory.mktemp(f"lowest-{database}"), database=database)
+    project = InstalledProject(root=root, slug=root.name, database=database, venv=root / ".venv")
+    env = project.env()
+    run([UV, "venv", "--quiet", "--python", sys.executable, project.venv], cwd=root, env=env)
+    install = [UV, "pip", "install", "--quiet", "--python", project.command("python")]
+    run([*install, "--resolution", "lowest-direct", "-e", ".[dev]"], cwd=root, env=env)
+    return project
+
+
+def test_each_dependency_is_installed_at_its_lower_bound(lowest_project: InstalledProject) -> None:
+    # A bound below what another dependency demands is never installed, so never tested.
+    project = lowest_project
+    metadata = tomllib.loads((project.root / "pyproject.toml").read_text())["project"]
+    requirements = [*metadata["dependencies"], *metadata["optional-dependencies"]["dev"]]
+    listing = run(
+        [UV, "pip", "list", "--python", project.command("python"), "--format", "json"],
+        env=project.env(),
+    )
+    installed = {
+        canonicalize_name(package["name"]): Version(package["version"])
+        for package in json.loads(listing.stdout)
+    }
+    off_bound = {}
+    for requirement in map(Requirement, requirements):
+        bounds = [Version(spec.version) for spec in requirement.specifier if spec.operator == ">="]
+        assert bounds, f"{requirement} has no lower bound"
+        version = installed[canonicalize_name(requirement.name)]
+        if version != max(bounds):
+            off_bound[str(requirement)] = str(version)
+    assert off_bound == {}
+
+
+def test_project_passes_its_own_tests_at_the_lowest_versions(
+    lowest_project: InstalledProject,
+) -> None:
+    project = lowest_project
+    # SQLite: the suite's own temporary files; MySQL: a database of the test's own.
+    with project.database_settings() as settings:
+        run(
+            [project.command("pytest"), "-x", "-q", "-p", "no:cacheprovider"],
+            cwd=project.root,
+            env=project.env(**settings),
+        )
+
+
+def test_project_lint_passes_at_the_lowest_versions(lowest_project: InstalledProject) -> None:
+    # What `make lint` runs, without its install step, which would install the newest versions.
+    project = lowest_project
+    run(["git", "init", "--quiet"], cwd=project.root)
+    run(["git", "add", "--all"], cwd=project.root)
+    run(
+        [project.command("pre-commit"), "run", "--all-files", "--show-diff-on-failure"],
+        cwd=project.root,
+        env=project.env(),
+    )
+
+
+def test_project_serves_under_the_image_command_at_the_lowest_versions(
+    lowest_project: InstalledProject, tmp_path: Path
+) -> None:
+    project = lowest_project
+    with project.database_settings(sqlite_file=tmp_path / "served.db") as settings:
+        env = project.env(**settings)
+        run([project.command("alembic"), "upgrade", "head"], cwd=project.root, env=env)
+        with served_by_image_command(project, env, tmp_path / "uvicorn.log") as url:
+            assert call(f"{url}/health")[0] == 200
+
+
+@contextmanager
+def served_by_image_command(
+    project: InstalledProject, env: dict[str, str], log: Path
+) -> Iterator[str]:
+    """Run the Dockerfile's CMD (its --loop and workers) on a free local port; yield the URL."""
+    dockerfile = (project.root / "Dockerfile").read_text()
+    [instruction] = [line for line in dockerfile.splitlines() if line.startswith("CMD ")]
+    *shell, script = json.loads(instruction.removeprefix("CMD "))
+    assert IMAGE_ADDRESS in script, f"the image's command changed: {script}"
+    port = free_port()
+    script = script.replace(IMAGE_ADDRESS, f"--host 127.0.0.1 --port {port}")
+    [workers] = re.findall(r"^ENV WEB_CONCURRENCY=(\d+)$", dockerfile, flags=re.MULTILINE)
+    env = env | {"WEB_CONCURRENCY": workers}
+    # sh execs uvicorn, so stopping sh stops uvicorn.
+    with serving([*shell, script], port=port, cwd=project.root, env=env, log=log) as url:
+        yield url
