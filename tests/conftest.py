@@ -176,17 +176,18 @@ class InstalledProject:
             yield {"DATABASE_URL": url, "TEST_DATABASE_URL": f"{url}_test"}
 
 
-@pytest.fixture(
-    scope="session",
-    params=[
-        pytest.param(
-            database,
-            id=f"database={database}",
-            marks=[pytest.mark.slow, *([pytest.mark.mysql] if database == "mysql" else [])],
-        )
-        for database in DATABASES
-    ],
-)
+# The parameters of a fixture that installs a project of each database into a new venv.
+EACH_DATABASE_INSTALLED = [
+    pytest.param(
+        database,
+        id=f"database={database}",
+        marks=[pytest.mark.slow, *([pytest.mark.mysql] if database == "mysql" else [])],
+    )
+    for database in DATABASES
+]
+
+
+@pytest.fixture(scope="session", params=EACH_DATABASE_INSTALLED)
 def installed_project(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> InstalledProject:

@@ -25,7 +25,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from tests.conftest import DATABASES, InstalledProject, bake, require_mysql, run
+from tests.conftest import EACH_DATABASE_INSTALLED, InstalledProject, bake, require_mysql, run
 from tests.serving import call, free_port, serving
 
 # From the template's dev group, beside the Python that runs these tests.
@@ -34,17 +34,7 @@ UV = Path(sys.executable).with_name("uv")
 IMAGE_ADDRESS = "--host 0.0.0.0 --port 8000"
 
 
-@pytest.fixture(
-    scope="module",
-    params=[
-        pytest.param(
-            database,
-            id=f"database={database}",
-            marks=[pytest.mark.slow, *([pytest.mark.mysql] if database == "mysql" else [])],
-        )
-        for database in DATABASES
-    ],
-)
+@pytest.fixture(scope="module", params=EACH_DATABASE_INSTALLED)
 def lowest_project(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> InstalledProject:
