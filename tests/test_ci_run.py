@@ -107,15 +107,8 @@ def ci_run(
     return run([CI_RUN, "--services-only"], env=env, check=check)
 
 
-def pid_of_server(datadir: Path) -> int:
-    return int((datadir / "mariadbd.pid").read_text())
-
-
-@pytest.mark.mysql
-def test_ci_run_starts_mariadb_waits_for_it_and_leaves_a_running_one_alone(
-    mariadb_dir: Path,
-) -> None:
-    datadir = mariadb_dir / "data"
+def install_data_directory(datadir: Path) -> Path:
+    """A new data directory whose root logs in from 127.0.0.1 without a password."""
     run(
         [
             "mariadb-install-db",
@@ -126,6 +119,18 @@ def test_ci_run_starts_mariadb_waits_for_it_and_leaves_a_running_one_alone(
             "--skip-test-db",
         ]
     )
+    return datadir
+
+
+def pid_of_server(datadir: Path) -> int:
+    return int((datadir / "mariadbd.pid").read_text())
+
+
+@pytest.mark.mysql
+def test_ci_run_starts_mariadb_waits_for_it_and_leaves_a_running_one_alone(
+    mariadb_dir: Path,
+) -> None:
+    datadir = install_data_directory(mariadb_dir / "data")
     port = free_port()
 
     started = ci_run(port, datadir, wait_seconds=60)
@@ -146,22 +151,30 @@ def test_ci_run_starts_mariadb_waits_for_it_and_leaves_a_running_one_alone(
 
 
 @pytest.mark.mysql
-@pytest.mark.parametrize("datadir_kind", ["empty", "missing"], ids=lambda kind: f"datadir={kind}")
-def test_ci_run_fails_in_one_line_when_mariadb_never_answers(
-    mariadb_dir: Path, datadir_kind: str
+@pytest.mark.parametrize(
+    ("datadir_kind", "wait_seconds"),
+    [("empty", 2), ("installed", 0)],
+    ids=["datadir=empty", "no-time-to-answer"],
+)
+def test_ci_run_fails_in_one_line_and_stops_the_server_when_mariadb_never_answers(
+    mariadb_dir: Path, datadir_kind: str, wait_seconds: int
 ) -> None:
     datadir = mariadb_dir / "data"
     if datadir_kind == "empty":
         datadir.mkdir()
         shutil.chown(datadir, user="mysql")
+    elif datadir_kind == "installed":
+        install_data_directory(datadir)  # a server that works, given more than 0 s
     port = free_port()
 
-    result = ci_run(port, datadir, wait_seconds=2, check=False)
+    result = ci_run(port, datadir, wait_seconds=wait_seconds, check=False)
 
     assert result.returncode != 0
     assert result.stderr.splitlines() == [
-        f"error: MariaDB did not answer on 127.0.0.1:{port} within 2 s"
+        f"error: MariaDB did not answer on 127.0.0.1:{port} within {wait_seconds} s;"
+        f" see {datadir}/mariadbd.err"
     ], result.stderr
+    assert servers_in(mariadb_dir) == [], "the late server was left running"
 
 
 @pytest.mark.parametrize(
@@ -178,6 +191,33 @@ def test_ci_run_fails_in_one_line_when_mariadb_never_answers(
             "3306x",
             "error: MARIADB_PORT must be a whole number",
             id="MARIADB_PORT=3306x",
+        ),
+        *(
+            pytest.param(
+                variable,
+                value,
+                f"error: {variable} must be a whole number from",
+                id=f"{variable}={value}",
+            )
+            # 0 and 03306 would reach the shared server; bash reads 08 as bad octal.
+            for variable, value in [
+                ("MARIADB_PORT", "0"),
+                ("MARIADB_PORT", "03306"),
+                ("MARIADB_PORT", "99999"),
+                ("MARIADB_WAIT_SECONDS", "08"),
+            ]
+        ),
+        pytest.param(
+            "MARIADB_DATADIR",
+            "",
+            "error: MARIADB_PORT=",
+            id="another-port-without-a-data-directory",
+        ),
+        pytest.param(
+            "MARIADB_DATADIR",
+            "/nonexistent/ci-run-data",
+            "error: MARIADB_DATADIR /nonexistent/ci-run-data is not a directory",
+            id="MARIADB_DATADIR=missing",
         ),
         pytest.param(
             "MARIADB_DATADIR",

@@ -1,10 +1,13 @@
-"""A team's first weeks: a new column, a new table, through the generated README's commands.
+"""A team's first weeks: new columns, a new table, through the generated README's commands.
 
-On a copy of each database's installed project: a unique `email` column on users and a
-`notes` table that refers to users, with timestamps, written into models.py as a newcomer
-would; then `make revision`, `make migrate`, a downgrade and an upgrade again, `make lint`
-(every file, also those git does not track yet) and `make test` (whose drift check
-compares models and database).
+On a copy of each database's installed project, written into models.py as a newcomer would:
+a unique `email` column on users and a `notes` table that refers to users (an indexed
+foreign key that cascades deletes, timestamps); `make revision`, `make migrate`. Then a note
+is written, a migration is written by hand (`alembic revision`), and a unique `phone` column
+makes a second revision, which SQLite applies by copying the users table: the note must
+survive. A downgrade past both and an upgrade again, then `make lint` (every file, also
+those git does not track yet) and `make test` (whose drift check compares models and
+database) must pass.
 """
 
 import re
@@ -13,18 +16,47 @@ from pathlib import Path
 from tests.conftest import InstalledProject, run
 
 EMAIL_COLUMN = "    email: Mapped[str | None] = mapped_column(String(255), unique=True)\n"
+PHONE_COLUMN = "    phone: Mapped[str | None] = mapped_column(String(30), unique=True)\n"
 NOTES_TABLE = """
 
 class Note(Base):
     __tablename__ = "notes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
 """
+# Run by the project's interpreter: a user and a note of theirs, or the number of notes.
+WRITE_A_NOTE = """
+import os
+from sqlalchemy import create_engine, text
+engine = create_engine(os.environ["DATABASE_URL"])
+with engine.begin() as connection:
+    connection.execute(text(
+        "INSERT INTO users (username, hashed_password, is_active, is_superuser, token_version,"
+        " created_at, updated_at) VALUES ('ada', 'x', 1, 0, 1, '2026-01-01', '2026-01-01')"
+    ))
+    connection.execute(text(
+        "INSERT INTO notes (owner_id, title, body, created_at, updated_at)"
+        " SELECT id, 'kept', 'a note', created_at, updated_at FROM users"
+    ))
+"""
+COUNT_NOTES = """
+import os
+from sqlalchemy import create_engine, text
+with create_engine(os.environ["DATABASE_URL"]).connect() as connection:
+    print(connection.execute(text("SELECT count(*) FROM notes")).scalar_one())
+"""
+
+
+def add_after_username(models: Path, column: str) -> None:
+    text = models.read_text()
+    username = re.search(r"^    username: Mapped\[str\].*\n", text, flags=re.MULTILINE)
+    assert username is not None, "models.py has no username column to add a column after"
+    models.write_text(text[: username.end()] + column + text[username.end() :])
 
 
 def add_email_and_notes(models: Path) -> None:
@@ -35,11 +67,8 @@ def add_email_and_notes(models: Path) -> None:
         {*line.removeprefix("from sqlalchemy import ").split(", "), "ForeignKey", "Text"}
     )
     block = "from sqlalchemy import (\n" + "".join(f"    {name},\n" for name in names) + ")"
-    text = text.replace(line, block)
-    username = re.search(r"^    username: Mapped\[str\].*\n", text, flags=re.MULTILINE)
-    assert username is not None, "models.py has no username column to add email after"
-    text = text[: username.end()] + EMAIL_COLUMN + text[username.end() :]
-    models.write_text(text + NOTES_TABLE)
+    models.write_text(text.replace(line, block) + NOTES_TABLE)
+    add_after_username(models, EMAIL_COLUMN)
 
 
 def test_a_new_column_and_table_migrate_lint_and_test_the_documented_way(
@@ -56,14 +85,34 @@ def test_a_new_column_and_table_migrate_lint_and_test_the_documented_way(
         # The baked project, as git knows it: the files written below stay new to git.
         run(["git", "init", "--quiet"], cwd=project_copy)
         run(["git", "add", "--all"], cwd=project_copy)
-        add_email_and_notes(project_copy / project.slug / "models.py")
+        models = project_copy / project.slug / "models.py"
+        versions = project_copy / "migrations" / "versions"
+        python, alembic = project.command("python"), project.command("alembic")
+        add_email_and_notes(models)
 
         run([*make, "revision", "m=add email and notes"], cwd=project_copy, env=env)
-
-        revision = project_copy / "migrations" / "versions" / "0003_add_email_and_notes.py"
-        assert revision.is_file(), sorted(p.name for p in revision.parent.iterdir())
+        assert (versions / "0003_add_email_and_notes.py").is_file(), sorted(versions.iterdir())
         run([*make, "migrate"], cwd=project_copy, env=env)
-        run([project.command("alembic"), "downgrade", "-1"], cwd=project_copy, env=env)
+        run([python, "-c", WRITE_A_NOTE], cwd=project_copy, env=env)
+
+        # A migration written by hand is numbered like the others.
+        run([alembic, "revision", "-m", "backfill notes"], cwd=project_copy, env=env)
+        assert (versions / "0004_backfill_notes.py").is_file(), sorted(versions.iterdir())
+        run([*make, "migrate"], cwd=project_copy, env=env)
+        add_after_username(models, PHONE_COLUMN)
+        run([*make, "revision", "m=add phone"], cwd=project_copy, env=env)
+        assert (versions / "0005_add_phone.py").is_file(), sorted(versions.iterdir())
+        run([*make, "migrate"], cwd=project_copy, env=env)
+        notes = run([python, "-c", COUNT_NOTES], cwd=project_copy, env=env)
+        assert notes.stdout.strip() == "1", "the copy of users took the notes with it"
+
+        # Nothing changed since: the empty revision is written, and said to be empty.
+        unchanged = run([*make, "revision", "m=nothing"], cwd=project_copy, env=env)
+        assert "No change to the models found" in unchanged.stderr, unchanged.stderr
+        (versions / "0006_nothing.py").unlink()
+
+        # Down past the new table (MySQL drops a foreign key's index only with its table).
+        run([alembic, "downgrade", "0002"], cwd=project_copy, env=env)
         run([*make, "migrate"], cwd=project_copy, env=env)
         run([*make, "lint"], cwd=project_copy, env=env)
         result = run([*make, "test"], cwd=project_copy, env=env)

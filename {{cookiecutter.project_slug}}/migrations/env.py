@@ -1,9 +1,20 @@
-"""Alembic's entry point: run the migrations against the application's database."""
+"""Alembic's entry point: run the migrations against the application's database, and
+write new revisions (`make revision`) the way this project wants them."""
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from alembic import context
-from alembic.operations.ops import MigrationScript
+from alembic.operations.ops import (
+    DowngradeOps,
+    DropIndexOp,
+    DropTableOp,
+    MigrationScript,
+    ModifyTableOps,
+    UpgradeOps,
+)
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, Inspector, MetaData, String, Table, event
@@ -22,12 +33,83 @@ if config.config_file_name is not None:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 
-def number_revision(
-    migration_context: MigrationContext, revision: object, directives: list[MigrationScript]
+logger = logging.getLogger("alembic.env")
+
+
+def write_revision(
+    _context: MigrationContext, _revision: object, directives: list[MigrationScript]
 ) -> None:
-    """Number a new revision after the head, 0003 after 0002, instead of a random hex id."""
-    head = ScriptDirectory.from_config(config).get_current_head()
-    directives[0].rev_id = f"{int(head) + 1:04d}" if head and head.isdigit() else "0001"
+    """Shape a new revision before Alembic writes it (its process_revision_directives)."""
+    script = directives[0]
+    script.rev_id = next_revision_id()
+    if not getattr(config.cmd_opts, "autogenerate", False):
+        return  # `alembic revision` without --autogenerate: an empty one, to fill by hand
+    upgrade_ops, downgrade_ops = script.upgrade_ops, script.downgrade_ops
+    if isinstance(upgrade_ops, UpgradeOps) and upgrade_ops.is_empty():
+        logger.warning(
+            "No change to the models found (is models.py saved?): revision %s is empty;"
+            " fill it in by hand, for a data migration, or delete it",
+            script.rev_id,
+        )
+    for ops in (upgrade_ops, downgrade_ops):
+        if isinstance(ops, UpgradeOps | DowngradeOps):
+            drop_tables_with_their_indexes(ops)
+
+
+def next_revision_id() -> str:
+    """The number after the highest so far, 0004 after 0003, instead of a random hex id."""
+    scripts = ScriptDirectory.from_config(config).walk_revisions()
+    numbers = [int(script.revision) for script in scripts if script.revision.isdigit()]
+    return f"{max(numbers, default=0) + 1:04d}"
+
+
+def drop_tables_with_their_indexes(ops: UpgradeOps | DowngradeOps) -> None:
+    """Leave out the index drops of a table that is dropped: the table takes its indexes
+    along, and MySQL refuses to drop an index a foreign key needs while the table stays."""
+    dropped = {op.table_name for op in ops.ops if isinstance(op, DropTableOp)}
+    for table_ops in ops.ops:
+        if isinstance(table_ops, ModifyTableOps) and table_ops.table_name in dropped:
+            table_ops.ops = [op for op in table_ops.ops if not isinstance(op, DropIndexOp)]
+    ops.ops = [op for op in ops.ops if not (isinstance(op, ModifyTableOps) and not op.ops)]
+
+
+@contextmanager
+def foreign_keys_checked_at_the_end(connection: Connection) -> Iterator[None]:
+    """On SQLite, check foreign keys once the migrations are done, not at each statement.
+
+    Batch mode copies a table, drops the original and renames the copy: with foreign keys
+    checked, that drop would delete the rows of every table that refers to it (ON DELETE
+    CASCADE), or stop the migration halfway. SQLite takes the switch only outside a
+    transaction, so the connection must not have written anything yet.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    outside = not connection.in_transaction()
+    was_on = connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    if outside:
+        connection.commit()  # ends the transaction SQLAlchemy began, so Alembic can begin its own
+    try:
+        yield
+    finally:
+        if was_on:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            if outside:
+                connection.commit()
+
+
+def check_foreign_keys(connection: Connection) -> None:
+    """Stop, and so roll back, a migration that leaves rows referring to missing rows."""
+    if connection.dialect.name != "sqlite":
+        return  # the other databases check each statement
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        tables = sorted({row[0] for row in broken})
+        raise SystemExit(
+            f"The migration would leave rows of {', '.join(tables)} that refer to rows that"
+            " do not exist (PRAGMA foreign_key_check); nothing was changed."
+        )
 
 
 def run_migrations(connection: Connection) -> None:
@@ -40,14 +122,15 @@ def run_migrations(connection: Connection) -> None:
         # The project's own column types, written as models.UTCDateTime() in a new
         # revision, which script.py.mako imports models for.
         user_module_prefix="models.",
-        process_revision_directives=number_revision,
+        process_revision_directives=write_revision,
     )
     # Only while migrating: other reflection (the tests' drift check) sees the database as is.
     event.listen(Table, "column_reflect", keep_collation)
     event.listen(Table, "before_create", keep_autoincrement)
     try:
-        with context.begin_transaction():
+        with foreign_keys_checked_at_the_end(connection), context.begin_transaction():
             context.run_migrations()
+            check_foreign_keys(connection)
     finally:
         event.remove(Table, "column_reflect", keep_collation)
         event.remove(Table, "before_create", keep_autoincrement)

@@ -180,6 +180,7 @@ def test_following_next_after_lists_every_user_once_in_id_order(
         pytest.param({"after": -1}, id="after-negative"),
         pytest.param({"after": "bob"}, id="after-not-a-number"),
         pytest.param({"after": str(MAX_ID + 1)}, id="after-beyond-any-id"),
+        pytest.param({"after": 1, "offset": 1}, id="after-and-offset"),
     ],
 )
 def test_list_users_refuses_out_of_range_paging(

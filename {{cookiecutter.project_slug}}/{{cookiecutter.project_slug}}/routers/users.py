@@ -148,14 +148,21 @@ def list_users(
     after: Annotated[
         int, Query(ge=0, le=MAX_ID, description="Start after this id: the `next_after` of a page")
     ] = 0,
-    offset: Annotated[int, Query(ge=0, le=MAX_ID, description="Users to skip")] = 0,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    offset: Annotated[
+        int, Query(ge=0, le=MAX_ID, description="Users to skip from the first (not with `after`)")
+    ] = 0,
+    limit: Annotated[int, Query(ge=1, le=100, description="Users per page")] = 50,
 ) -> UserPage:
     """Superusers: a page of users, ordered by id.
 
     Go from page to page with `after` (each page's `next_after`): it costs the same at any
     depth, while a large `offset` makes the database step over every user it skips.
     """
+    if after and offset:
+        # Kept with each new `after`, an offset would skip users on every page.
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, detail="Give `after` or `offset`, not both"
+        )
     # One more than asked for tells whether another page follows.
     users = crud.list_users(session, after=after, offset=offset, limit=limit + 1)
     page = users[:limit]
