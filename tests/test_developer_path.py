@@ -36,12 +36,14 @@ from sqlalchemy import create_engine, text
 engine = create_engine(os.environ["DATABASE_URL"])
 with engine.begin() as connection:
     connection.execute(text(
-        "INSERT INTO users (username, hashed_password, is_active, is_superuser, token_version,"
-        " created_at, updated_at) VALUES ('ada', 'x', 1, 0, 1, '2026-01-01', '2026-01-01')"
+        "INSERT INTO users (username, age, hashed_password, is_active, is_superuser,"
+        " token_version, created_at, updated_at) VALUES"
+        " ('ada', 36, 'x', 1, 0, 1, '2026-01-01', '2026-01-01'),"
+        " ('bob', 36, 'x', 1, 0, 1, '2026-01-01', '2026-01-01')"
     ))
     connection.execute(text(
         "INSERT INTO notes (owner_id, title, body, created_at, updated_at)"
-        " SELECT id, 'kept', 'a note', created_at, updated_at FROM users"
+        " SELECT id, 'kept', 'a note', created_at, updated_at FROM users WHERE username = 'ada'"
     ))
 """
 COUNT_NOTES = """
@@ -50,6 +52,16 @@ from sqlalchemy import create_engine, text
 with create_engine(os.environ["DATABASE_URL"]).connect() as connection:
     print(connection.execute(text("SELECT count(*) FROM notes")).scalar_one())
 """
+# The tables and version a failed migration must leave as they were.
+DESCRIBE_DATABASE = """
+import os
+from sqlalchemy import create_engine, inspect, text
+engine = create_engine(os.environ["DATABASE_URL"])
+with engine.connect() as connection:
+    version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+print(sorted(inspect(engine).get_table_names()), version)
+"""
+UNIQUE_AGE = "    age: Mapped[int | None] = mapped_column(unique=True)\n"
 
 
 def add_after_username(models: Path, column: str) -> None:
@@ -110,6 +122,19 @@ def test_a_new_column_and_table_migrate_lint_and_test_the_documented_way(
         unchanged = run([*make, "revision", "m=nothing"], cwd=project_copy, env=env)
         assert "No change to the models found" in unchanged.stderr, unchanged.stderr
         (versions / "0006_nothing.py").unlink()
+
+        # A migration that fails (ada and bob are both 36) leaves the database as it was.
+        before = run([python, "-c", DESCRIBE_DATABASE], cwd=project_copy, env=env).stdout
+        original_models = models.read_text()
+        assert "    age: Mapped[int | None]\n" in original_models, "models.py has no age to change"
+        models.write_text(original_models.replace("    age: Mapped[int | None]\n", UNIQUE_AGE))
+        run([*make, "revision", "m=unique ages"], cwd=project_copy, env=env)
+        failed = run([*make, "migrate"], cwd=project_copy, env=env, check=False)
+        assert failed.returncode != 0, "ages that are not unique were made unique"
+        after = run([python, "-c", DESCRIBE_DATABASE], cwd=project_copy, env=env).stdout
+        assert after == before, "the failed migration left a trace"
+        (versions / "0006_unique_ages.py").unlink()
+        models.write_text(original_models)
 
         # Down past the new table (MySQL drops a foreign key's index only with its table).
         run([alembic, "downgrade", "0002"], cwd=project_copy, env=env)

@@ -214,8 +214,8 @@ MUTANTS = [
     Mutant(
         "anyone-lists-users",
         "{slug}/routers/users.py",
-        "    _: SuperUser,\n    offset",
-        "    _: CurrentUser,\n    offset",
+        "    _: SuperUser,\n    after",
+        "    _: CurrentUser,\n    after",
         "tests/test_users.py",
     ),
     Mutant(

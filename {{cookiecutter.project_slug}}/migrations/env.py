@@ -2,9 +2,8 @@
 write new revisions (`make revision`) the way this project wants them."""
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from logging.config import fileConfig
+from typing import Any
 
 from alembic import context
 from alembic.operations.ops import (
@@ -73,32 +72,6 @@ def drop_tables_with_their_indexes(ops: UpgradeOps | DowngradeOps) -> None:
     ops.ops = [op for op in ops.ops if not (isinstance(op, ModifyTableOps) and not op.ops)]
 
 
-@contextmanager
-def foreign_keys_checked_at_the_end(connection: Connection) -> Iterator[None]:
-    """On SQLite, check foreign keys once the migrations are done, not at each statement.
-
-    Batch mode copies a table, drops the original and renames the copy: with foreign keys
-    checked, that drop would delete the rows of every table that refers to it (ON DELETE
-    CASCADE), or stop the migration halfway. SQLite takes the switch only outside a
-    transaction, so the connection must not have written anything yet.
-    """
-    if connection.dialect.name != "sqlite":
-        yield
-        return
-    outside = not connection.in_transaction()
-    was_on = connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
-    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-    if outside:
-        connection.commit()  # ends the transaction SQLAlchemy began, so Alembic can begin its own
-    try:
-        yield
-    finally:
-        if was_on:
-            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
-            if outside:
-                connection.commit()
-
-
 def check_foreign_keys(connection: Connection) -> None:
     """Stop, and so roll back, a migration that leaves rows referring to missing rows."""
     if connection.dialect.name != "sqlite":
@@ -108,7 +81,7 @@ def check_foreign_keys(connection: Connection) -> None:
         tables = sorted({row[0] for row in broken})
         raise SystemExit(
             f"The migration would leave rows of {', '.join(tables)} that refer to rows that"
-            " do not exist (PRAGMA foreign_key_check); nothing was changed."
+            " do not exist (PRAGMA foreign_key_check); it was rolled back."
         )
 
 
@@ -123,12 +96,14 @@ def run_migrations(connection: Connection) -> None:
         # revision, which script.py.mako imports models for.
         user_module_prefix="models.",
         process_revision_directives=write_revision,
+        # One transaction for every migration of the run (see sqlite_in_one_transaction).
+        transactional_ddl=True if connection.dialect.name == "sqlite" else None,
     )
     # Only while migrating: other reflection (the tests' drift check) sees the database as is.
     event.listen(Table, "column_reflect", keep_collation)
     event.listen(Table, "before_create", keep_autoincrement)
     try:
-        with foreign_keys_checked_at_the_end(connection), context.begin_transaction():
+        with context.begin_transaction():
             context.run_migrations()
             check_foreign_keys(connection)
     finally:
@@ -170,9 +145,36 @@ def run_migrations_online() -> None:
         run_migrations(connection)
         return
     engine = create_db_engine(load_settings().database_url)
+    if engine.dialect.name == "sqlite":
+        sqlite_in_one_transaction(engine)
     with connect(engine) as connection:
         run_migrations(connection)
     engine.dispose()
+
+
+def sqlite_in_one_transaction(engine: Engine) -> None:
+    """Make a failed migration on SQLite leave nothing behind, as on a server database.
+
+    Python's sqlite3 begins a transaction only before a row is written, so the tables a
+    migration had created or copied by then stayed after a failure (an `_alembic_tmp_users`
+    that stops every later run). Here SQLite's transaction begins with the migration's first
+    statement, as SQLAlchemy's documentation for pysqlite shows.
+
+    Foreign keys are checked once at the end (check_foreign_keys), not at each statement:
+    batch mode copies a table and drops the original, which would delete (ON DELETE
+    CASCADE) or refuse the rows that refer to it.
+    """
+    event.listen(engine, "connect", _no_implicit_transactions)
+    event.listen(engine, "begin", _begin)
+
+
+def _no_implicit_transactions(dbapi_connection: Any, _connection_record: Any) -> None:
+    dbapi_connection.isolation_level = None  # sqlite3 then sends no BEGIN of its own
+    dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # only outside a transaction
+
+
+def _begin(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def connect(engine: Engine) -> Connection:
