@@ -4,14 +4,9 @@ MARIADB_PORT and MARIADB_DATADIR point the script at a data directory and a free
 test's own, so the shared server on 127.0.0.1:3306 is never touched.
 """
 
-import contextlib
 import os
-import pwd
 import shutil
-import signal
 import subprocess
-import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,80 +14,17 @@ import pymysql
 import pytest
 
 from tests.conftest import TEMPLATE, run
+from tests.mariadb_server import install_data_directory, servers_in, throwaway_directory
 from tests.serving import free_port
 
 CI_RUN = TEMPLATE / ".ci" / "run"
-# The binaries the script and this test run; the script names mariadbd by its path.
-COMMANDS = ("mariadb-install-db", "mariadb-admin", "start-stop-daemon")
-MARIADBD = Path("/usr/sbin/mariadbd")
-# Bounds a server that never stops; not a speed requirement.
-STOP_LIMIT_SECONDS = 30
-
-
-def throwaway_problem() -> str | None:
-    """Why no throwaway MariaDB server can be made here, or None."""
-    missing = [name for name in COMMANDS if shutil.which(name) is None]
-    missing += [] if MARIADBD.exists() else [str(MARIADBD)]
-    if missing:
-        return f"no MariaDB binaries to start a throwaway server: {', '.join(missing)} missing"
-    if os.geteuid() != 0:
-        return "a throwaway MariaDB server needs root (its data directory belongs to mysql)"
-    try:
-        pwd.getpwnam("mysql")
-    except KeyError:
-        return "a throwaway MariaDB server runs as the user mysql, which does not exist"
-    return None
-
-
-def servers_in(directory: Path) -> list[int]:
-    """The pids of the mariadbd processes whose data directory is inside this one."""
-    prefix = f"--datadir={directory}/".encode()
-    pids = []
-    for process in Path("/proc").iterdir():
-        try:
-            arguments = (process / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue  # not a process, or gone
-        if any(argument.startswith(prefix) for argument in arguments):
-            pids.append(int(process.name))
-    return pids
-
-
-def stop_servers_in(directory: Path) -> None:
-    """Stop every server of this directory: TERM (a clean shutdown), then KILL if it hangs."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        pids = servers_in(directory)
-        for pid in pids:
-            with contextlib.suppress(ProcessLookupError):  # gone already
-                os.kill(pid, sig)
-        deadline = time.monotonic() + STOP_LIMIT_SECONDS
-        while pids and time.monotonic() < deadline:
-            pids = [pid for pid in pids if Path(f"/proc/{pid}").exists()]
-            time.sleep(0.1)
-        if not pids:
-            return
 
 
 @pytest.fixture
 def mariadb_dir() -> Iterator[Path]:
-    """A directory for throwaway data directories; their servers are stopped and it is
-    removed afterwards, also when the test fails.
-
-    Skipped when MariaDB cannot run here, except in CI. Under /tmp rather than pytest's
-    tmp_path: a server's socket path must stay under 108 bytes.
-    """
-    problem = throwaway_problem()
-    if problem is not None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{problem}; CI=true needs it")
-        pytest.skip(problem)
-    directory = Path(tempfile.mkdtemp(prefix="ci-run-"))
-    try:
-        directory.chmod(0o755)  # the server runs as mysql and must reach its data directory
+    """A directory for throwaway data directories, cleaned up with their servers."""
+    with throwaway_directory() as directory:
         yield directory
-    finally:
-        stop_servers_in(directory)
-        shutil.rmtree(directory)
 
 
 def ci_run(
@@ -105,21 +37,6 @@ def ci_run(
         "MARIADB_WAIT_SECONDS": str(wait_seconds),
     }
     return run([CI_RUN, "--services-only"], env=env, check=check)
-
-
-def install_data_directory(datadir: Path) -> Path:
-    """A new data directory whose root logs in from 127.0.0.1 without a password."""
-    run(
-        [
-            "mariadb-install-db",
-            "--no-defaults",
-            "--user=mysql",
-            f"--datadir={datadir}",
-            "--auth-root-authentication-method=normal",
-            "--skip-test-db",
-        ]
-    )
-    return datadir
 
 
 def pid_of_server(datadir: Path) -> int:

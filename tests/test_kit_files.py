@@ -308,14 +308,15 @@ def test_service_runs_as_a_user_other_than_root(dockerfile: list[Instruction]) -
     assert users[-1].split(":")[0] not in {"root", "0"}
 
 
-def test_health_check_calls_health_and_the_server_runs_several_workers(
+def test_health_check_calls_liveness_and_the_server_runs_several_workers(
     baked: Baked, dockerfile: list[Instruction]
 ) -> None:
     final = final_stage(dockerfile)
     [healthcheck] = [i.arguments for i in final if i.keyword == "HEALTHCHECK"]
     probe = json.loads(healthcheck.split(" CMD ", 1)[1])
     assert probe[:2] == ["python", "-c"]
-    assert "http://127.0.0.1:8000/health" in probe[2]
+    # Liveness: a database outage must not make an orchestrator restart every replica.
+    assert "'http://127.0.0.1:8000/health/live'" in probe[2]
     compile(probe[2], "HEALTHCHECK", "exec")
     [command] = [i.arguments for i in final if i.keyword == "CMD"]
     assert f"uvicorn {baked.slug}.main:app" in command

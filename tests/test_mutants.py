@@ -191,8 +191,8 @@ MUTANTS = [
     Mutant(
         "the-apps-reads-may-write",
         "{slug}/app.py",
-        "read_engine = create_db_engine(settings.database_url, read_only=True)",
-        "read_engine = create_db_engine(settings.database_url)",
+        "read_engine = create_engine_from(settings, read_only=True)",
+        "read_engine = create_engine_from(settings, read_only=False)",
         "tests/test_read_only_engine.py",
     ),
     Mutant(

@@ -1,5 +1,6 @@
 """The test database: created on the server at TEST_DATABASE_URL, dropped afterwards."""
 
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -49,3 +50,13 @@ def isolated_database(name: str = "test") -> Iterator[str]:
 def _execute(server: Engine, url: URL, statement: str) -> None:
     with server.connect() as connection:
         connection.execute(text(statement.format(url.database)))
+
+
+@contextmanager
+def stalled_database(_url: str) -> Iterator[str]:
+    """The URL of a server that takes connections and never answers: a hung server."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()  # the kernel completes each connection; nobody ever reads it
+        port = listener.getsockname()[1]
+        yield f"mysql+pymysql://root@127.0.0.1:{port}/stalled"

@@ -1,8 +1,11 @@
 """The test database: a fresh SQLite file in a temporary directory, never the real one."""
 
+import sqlite3
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+from sqlalchemy import make_url
 
 # A file in a directory that does not exist cannot be opened: the database is "down".
 UNREACHABLE_DATABASE_URL = "sqlite:////nonexistent-directory/unreachable.db"
@@ -13,3 +16,15 @@ def isolated_database(name: str = "test") -> Iterator[str]:
     """Yield the URL of a new, empty database; delete it afterwards."""
     with tempfile.TemporaryDirectory(prefix="{{ cookiecutter.project_slug }}-") as directory:
         yield f"sqlite:///{directory}/{name}.db"
+
+
+@contextmanager
+def stalled_database(url: str) -> Iterator[str]:
+    """The database at this URL, while another process's writer holds its lock."""
+    writer = sqlite3.connect(make_url(url).database or "", isolation_level=None)
+    writer.execute("BEGIN EXCLUSIVE")
+    try:
+        yield url
+    finally:
+        writer.rollback()
+        writer.close()

@@ -62,6 +62,9 @@ def test_the_defaults_are_the_documented_ones() -> None:
     assert settings.password_hash_wait_seconds == 2
     assert settings.max_request_body_bytes == 64 * 1024
     assert settings.cors_origins == []
+    # 2 workers x 2 pools x 10 fit well inside MySQL's default of 151 connections.
+    assert (settings.database_pool_size, settings.database_pool_timeout_seconds) == (10, 2)
+    assert settings.database_timeout_seconds == 5
 
 
 def test_the_secret_key_is_hidden_when_settings_are_printed() -> None:

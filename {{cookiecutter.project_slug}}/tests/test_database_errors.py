@@ -1,12 +1,15 @@
 """A database error that may pass (unreachable, a deadlock) gets 503 with Retry-After, not 500."""
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
+from fastapi import Request
 from fastapi.testclient import TestClient
 from httpx2 import Response
+from sqlalchemy.exc import OperationalError
 
-from {{ cookiecutter.project_slug }}.app import create_app
+from {{ cookiecutter.project_slug }}.app import answer_try_again, create_app
 from {{ cookiecutter.project_slug }}.config import Settings
 from {{ cookiecutter.project_slug }}.models import User
 from tests.conftest import PASSWORD, bearer, make_settings, token_for
@@ -50,3 +53,20 @@ def test_a_signed_in_read_gets_503_while_the_database_is_unreachable(
     response = unreachable.get("/api/v1/users/me", headers=headers)
 
     assert_try_again(response)
+
+
+def test_the_503_is_logged_without_the_statements_parameters(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # A failed INSERT of a user carries its parameters, the password's hash among them.
+    error = OperationalError(
+        "INSERT INTO users (username, hashed_password) VALUES (?, ?)",
+        ("alice", "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"),
+        Exception("database is locked"),
+    )
+
+    response = asyncio.run(answer_try_again(Request({"type": "http"}), error))
+
+    assert response.status_code == 503
+    assert "database is locked" in caplog.text
+    assert "$argon2id$" not in caplog.text

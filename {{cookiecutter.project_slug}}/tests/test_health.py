@@ -1,4 +1,4 @@
-"""GET /health, and the API documentation pages."""
+"""GET /health (readiness) and /health/live (liveness), and the API documentation pages."""
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,14 +15,21 @@ def test_health_reports_a_reachable_database(client: TestClient) -> None:
     assert response.json() == {"status": "ok", "database": "ok"}
 
 
-def test_health_reports_an_unreachable_database() -> None:
+def test_health_reports_an_unreachable_database_and_liveness_does_not_care() -> None:
     app = create_app(make_settings(UNREACHABLE_DATABASE_URL))
 
     with TestClient(app) as client:
-        response = client.get("/health")
+        readiness = client.get("/health")
+        liveness = client.get("/health/live")
 
-    assert response.status_code == 503
-    assert response.json() == {"status": "error", "database": "unavailable"}
+    assert readiness.status_code == 503
+    assert readiness.json() == {
+        "status": "error",
+        "database": "unavailable",
+        "detail": "the database did not answer",
+    }
+    # An outage of the database is no reason to restart the service.
+    assert (liveness.status_code, liveness.json()) == (200, {"status": "ok"})
 
 
 @pytest.mark.parametrize("path", ["/docs", "/redoc", "/openapi.json"])

@@ -10,7 +10,9 @@ from fastapi import FastAPI, Request, Response, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from {{ cookiecutter.project_slug }}.body_limit import BodySizeLimit
 from {{ cookiecutter.project_slug }}.config import PROJECT_NAME, Settings, load_settings
@@ -43,21 +45,36 @@ async def answer_invalid_request(_: Request, error: RequestValidationError) -> R
 async def answer_try_again(_: Request, error: Exception) -> Response:
     """503 with Retry-After, for a request that will work a moment later.
 
-    An OperationalError is the database saying so: a deadlock between two transactions
-    (MySQL asks to restart one), a lock that stayed taken, a connection lost or refused.
+    The database errors here say so: a deadlock between two transactions (MySQL asks to
+    restart one), a lock that stayed taken, a server that refused the connection, did not
+    answer in time or dropped it (OperationalError; InterfaceError when the driver finds its
+    connection closed); or every connection of the pool busy (PoolTimeoutError).
     """
-    if isinstance(error, OperationalError):
+    if isinstance(error, DBAPIError):
+        # The driver's message only: the statement's parameters may hold a password hash.
         logger.warning("Answered 503: %s", error.orig)
+    elif isinstance(error, PoolTimeoutError):
+        logger.warning("Answered 503: %s", error)
     body = json.dumps({"detail": "The service cannot answer this now; try again shortly"})
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     return Response(body, status.HTTP_503_SERVICE_UNAVAILABLE, headers, "application/json")
 
 
+def create_engine_from(settings: Settings, *, read_only: bool) -> Engine:
+    return create_db_engine(
+        settings.database_url,
+        read_only=read_only,
+        pool_size=settings.database_pool_size,
+        pool_timeout=settings.database_pool_timeout_seconds,
+        timeout=settings.database_timeout_seconds,
+    )
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Create the app; without settings, read them from the environment and .env."""
     settings = settings or load_settings()
-    engine = create_db_engine(settings.database_url)
-    read_engine = create_db_engine(settings.database_url, read_only=True)
+    engine = create_engine_from(settings, read_only=False)
+    read_engine = create_engine_from(settings, read_only=True)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -74,6 +91,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             RequestValidationError: answer_invalid_request,
             PasswordHasherBusyError: answer_try_again,  # every hashing slot stayed taken
             OperationalError: answer_try_again,
+            InterfaceError: answer_try_again,
+            PoolTimeoutError: answer_try_again,
         },
     )
     # Shared by every request; the dependencies in dependencies.py read them from here.

@@ -94,6 +94,10 @@ ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
     if claims.user_id > MAX_ID:  # only a token signed with our key gets here, but be safe
         raise INVALID_TOKEN
     user = crud.get_user_row(session, user_id=claims.user_id)
+    # Give the connection back to the pool now: the request may wait for a thread, or for a
+    # connection to write with, and should hold none meanwhile. The session takes one
+    # again if the endpoint reads.
+    session.close()
     # A deleted user, or a token from before the last password change, is no longer valid.
     if user is None or user.token_version != claims.token_version:
         raise INVALID_TOKEN

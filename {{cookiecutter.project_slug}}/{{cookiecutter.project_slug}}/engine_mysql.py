@@ -7,35 +7,53 @@ import pymysql
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DisconnectionError
 
-# As many connections stay open as FastAPI has worker threads (anyio's default is 40).
-POOL_SIZE = 40
+# The pool's bounds when the caller names none (the app passes its settings): at most this
+# many connections, and a wait of this long for one to come free before TimeoutError.
+POOL_SIZE = 10
+POOL_TIMEOUT_SECONDS = 2.0
 # A connection that sat unused this long may have been closed by the server, or by a proxy
 # between, so it is checked with a ping before use. Under load, connections come back to
 # the pool within milliseconds and skip that round trip, about a tenth of a read's cost.
 PING_AFTER_IDLE_SECONDS = 10.0
 
 
-def create_db_engine(url: str, *, read_only: bool = False) -> Engine:
+def create_db_engine(
+    url: str,
+    *,
+    read_only: bool = False,
+    pool_size: int = POOL_SIZE,
+    pool_timeout: float = POOL_TIMEOUT_SECONDS,
+    timeout: int | None = None,
+) -> Engine:
     """Create the engine for a MySQL or MariaDB server.
 
     A read-only engine, for the requests that only read, runs each query on its own, in no
     transaction (autocommit), so a connection goes back to the pool without a ROLLBACK, a
     round trip to the server saved on every such request; and the server refuses to write
     through it.
+
+    `timeout` bounds, in seconds, each wait for the server: to connect, and for each answer.
+    The app sets it so that a server that is down or hung costs a request seconds, not the
+    driver's default of waiting for ever; migrations leave it unset, as an ALTER TABLE on a
+    large table may take minutes.
     """
+    # utf8mb4 is MySQL's full UTF-8: Korean, emoji and every other character round-trip.
+    connect_args: dict[str, Any] = {"charset": "utf8mb4"}
+    if timeout is not None:
+        connect_args |= {"connect_timeout": timeout, "read_timeout": timeout}
+        connect_args["write_timeout"] = timeout
     engine = create_engine(
         url,
-        # utf8mb4 is MySQL's full UTF-8: Korean, emoji and every other character round-trip.
-        connect_args={"charset": "utf8mb4"},
+        connect_args=connect_args,
         # The server closes connections idle for wait_timeout (8 hours by default); replace
         # them well before, so a quiet night does not cost an error.
         pool_recycle=3600,
-        pool_size=POOL_SIZE,
-        # Past the pool size, open another connection rather than wait for one: a request
-        # waiting for a connection could otherwise block a thread that a request holding
-        # one needs in order to finish. The server's max_connections (151 by default)
-        # bounds them; raise it for many workers.
-        max_overflow=-1,
+        # Bounded: workers x 2 engines x pool_size must stay below the server's
+        # max_connections (the README's table). Past the bound a request waits pool_timeout
+        # for a connection, then gets 503 (app.py); it never holds one while it waits.
+        pool_size=pool_size,
+        max_overflow=0,
+        pool_timeout=pool_timeout,
         isolation_level="AUTOCOMMIT" if read_only else None,
         skip_autocommit_rollback=read_only,
     )

@@ -4,26 +4,46 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 
-# As many connections stay open as FastAPI has worker threads (anyio's default is 40).
-POOL_SIZE = 40
+# The pool's bounds when the caller names none (the app passes its settings): at most this
+# many connections, and a wait of this long for one to come free before TimeoutError.
+POOL_SIZE = 10
+POOL_TIMEOUT_SECONDS = 2.0
+# How long a write waits for another writer's lock when the caller names no timeout.
+BUSY_TIMEOUT_SECONDS = 5
 
 
-def create_db_engine(url: str, *, read_only: bool = False) -> Engine:
+def create_db_engine(
+    url: str,
+    *,
+    read_only: bool = False,
+    pool_size: int = POOL_SIZE,
+    pool_timeout: float = POOL_TIMEOUT_SECONDS,
+    timeout: int | None = None,
+) -> Engine:
     """Create the engine for a SQLite database file.
 
     A read-only engine, for the requests that only read, runs each query on its own, in no
     transaction (autocommit), so a connection goes back to the pool without a ROLLBACK;
     and SQLite refuses to write through it.
+
+    `timeout` is how long, in seconds, a write waits for another writer's lock (the busy
+    timeout) before it fails, and the request gets 503 (app.py).
     """
     engine = create_engine(
         url,
-        # A request may use its connection in the event loop and in a worker thread.
-        connect_args={"check_same_thread": False},
-        pool_size=POOL_SIZE,
-        # Past the pool size, open another connection rather than wait for one: a request
-        # waiting for a connection could otherwise block a thread that a request holding
-        # one needs in order to finish.
-        max_overflow=-1,
+        connect_args={
+            # A request may use its connection in the event loop and in a worker thread.
+            "check_same_thread": False,
+            # The busy timeout: a second writer waits this long for the lock, instead of
+            # failing at once. From the first statement on, setting up the connection too.
+            "timeout": BUSY_TIMEOUT_SECONDS if timeout is None else timeout,
+        },
+        # Bounded, as on a server database, so that the two engines of every worker stay
+        # within the open files a process may have. Past the bound a request waits
+        # pool_timeout for a connection, then gets 503 (app.py).
+        pool_size=pool_size,
+        max_overflow=0,
+        pool_timeout=pool_timeout,
         isolation_level="AUTOCOMMIT" if read_only else None,
         skip_autocommit_rollback=read_only,
     )
@@ -35,12 +55,10 @@ def create_db_engine(url: str, *, read_only: bool = False) -> Engine:
 
 def _configure_connection(dbapi_connection: Any, _connection_record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    # WAL lets readers work while a request writes; the busy timeout makes a second writer
-    # wait for the lock instead of failing at once.
+    # WAL lets readers work while a request writes.
     cursor.execute("PRAGMA journal_mode=WAL")
     # With WAL, NORMAL is safe from corruption and skips the disk flush at each commit.
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
