@@ -123,6 +123,10 @@ class ThrowawayMariaDB:
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
+    def log(self) -> Path:
+        return self.datadir / "error.log"
+
+    @property
     def url(self) -> str:
         """The server as root, for SQLAlchemy; add a database name."""
         return f"mysql+pymysql://root@127.0.0.1:{self.port}"
@@ -132,13 +136,14 @@ class ThrowawayMariaDB:
         command += ["--bind-address=127.0.0.1", f"--port={self.port}", "--skip-log-bin"]
         command += [f"--extra-port={self.extra_port}", "--extra-max-connections=4"]
         command += [f"--max-connections={self.max_connections}"]
-        command += [f"--socket={self.directory}/mysqld.sock", f"--pid-file={self.directory}/pid"]
-        command += [f"--log-error={self.directory}/error.log"]
+        # In the data directory, which the server's user (mysql) may write to.
+        command += [f"--socket={self.datadir}/mysqld.sock", f"--pid-file={self.datadir}/pid"]
+        command += [f"--log-error={self.log}"]
         self.process = subprocess.Popen(command)
         deadline = time.monotonic() + START_LIMIT_SECONDS
         while not self.answers():
             if self.process.poll() is not None or time.monotonic() > deadline:
-                log = (self.directory / "error.log").read_text(errors="replace")
+                log = self.log.read_text(errors="replace") if self.log.exists() else ""
                 pytest.fail(f"the throwaway MariaDB did not start:\n{log[-3000:]}")
             time.sleep(0.2)
 
