@@ -196,6 +196,20 @@ MUTANTS = [
         "tests/test_read_only_engine.py",
     ),
     Mutant(
+        "pools-unbounded",
+        "{slug}/engine.py",
+        "        max_overflow=0,\n",
+        "        max_overflow=-1,\n",
+        "tests/test_connection_limits.py",
+    ),
+    Mutant(
+        "a-busy-pool-answers-500",
+        "{slug}/app.py",
+        "            PoolTimeoutError: answer_try_again,\n",
+        "",
+        "tests/test_connection_limits.py",
+    ),
+    Mutant(
         "sqlite-writers-wait-for-readers",
         "{slug}/engine.py",
         '    cursor.execute("PRAGMA journal_mode=WAL")\n',
