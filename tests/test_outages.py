@@ -50,7 +50,10 @@ def server() -> Iterator[ThrowawayMariaDB]:
     with throwaway_directory() as directory:
         server = ThrowawayMariaDB(directory, max_connections=MAX_CONNECTIONS)
         server.start()
-        yield server
+        try:
+            yield server
+        finally:
+            server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -48,8 +48,8 @@ class Settings(BaseSettings):
     # database_pool_timeout_seconds gets 503 with Retry-After.
     database_pool_size: int = Field(default=10, ge=1, le=1000)
     database_pool_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
-    # The longest a request waits for the database at each step, in seconds: to connect and
-    # for each answer (a server's), or for another writer's lock (SQLite). Past it, 503.
+    # The longest a request waits for the database at each step, in seconds: to connect, for
+    # an answer, or for another writer's lock. Past it, 503.
     database_timeout_seconds: int = Field(default=5, ge=1, le=300)
 
     @field_validator("secret_key")
