@@ -201,6 +201,23 @@ MUTANTS = [
         "        max_overflow=0,\n",
         "        max_overflow=-1,\n",
         "tests/test_connection_limits.py",
+        databases=frozenset({"mysql"}),
+    ),
+    Mutant(
+        "sqlite-writes-unbounded",
+        "{slug}/engine.py",
+        "max_overflow=-1 if read_only else 0,",
+        "max_overflow=-1,",
+        "tests/test_connection_limits.py",
+        databases=frozenset({"sqlite"}),
+    ),
+    Mutant(
+        "sqlite-reads-wait-in-the-event-loop",
+        "{slug}/engine.py",
+        "max_overflow=-1 if read_only else 0,",
+        "max_overflow=0,",
+        "tests/test_connection_limits.py",
+        databases=frozenset({"sqlite"}),
     ),
     Mutant(
         "a-busy-pool-answers-500",

@@ -38,11 +38,13 @@ def create_db_engine(
             # failing at once. From the first statement on, setting up the connection too.
             "timeout": BUSY_TIMEOUT_SECONDS if timeout is None else timeout,
         },
-        # Bounded, as on a server database, so that the two engines of every worker stay
-        # within the open files a process may have. Past the bound a request waits
-        # pool_timeout for a connection, then gets 503 (app.py).
         pool_size=pool_size,
-        max_overflow=0,
+        # Writes run in worker threads: past pool_size, a write waits pool_timeout for a
+        # connection, then gets 503 (app.py). Reads also run in the event loop (the token
+        # check), where waiting for a connection would stall every request, including
+        # those that would give one back (measured: a list of users then served 2 req/s);
+        # a SQLite connection costs only this process's memory, so reads open another.
+        max_overflow=-1 if read_only else 0,
         pool_timeout=pool_timeout,
         isolation_level="AUTOCOMMIT" if read_only else None,
         skip_autocommit_rollback=read_only,
