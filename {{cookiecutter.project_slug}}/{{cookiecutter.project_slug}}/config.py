@@ -42,9 +42,9 @@ class Settings(BaseSettings):
     # Larger request bodies get 413 before they are read (the largest this API takes, a
     # batch of 100 updates, is about 10 KiB).
     max_request_body_bytes: int = Field(default=64 * 1024, ge=1024)
-    # Each worker keeps at most database_pool_size connections for requests that write, and
-    # as many for those that only read: workers x 2 x this must stay below the server's
-    # max_connections (the README's table). A request that finds none free within
+    # Each worker writes through at most database_pool_size connections (and, where the
+    # database is a server, reads through as many: the README sizes them against its
+    # max_connections). A request that finds none free within
     # database_pool_timeout_seconds gets 503 with Retry-After.
     database_pool_size: int = Field(default=10, ge=1, le=1000)
     database_pool_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
