@@ -7,10 +7,12 @@ stay below its limit, and the service must recover by itself once the server is 
 """
 
 import asyncio
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import pymysql
 import pytest
 
 from tests.conftest import EACH_DATABASE_INSTALLED, InstalledProject, run
@@ -36,6 +38,8 @@ ANSWER_LIMIT_SECONDS = 15
 # After the server is back, the service must answer 200 again within this.
 RECOVERY_SECONDS = 10
 PASSWORD = "a long enough password"
+# Longer than the service's database timeout (5 s) several times over.
+LOCK_SECONDS = 25
 
 
 @dataclass(frozen=True)
@@ -173,3 +177,44 @@ def test_an_outage_gets_503_quickly_and_the_service_recovers_by_itself(
     recovered = [answer for answer in answers if answer.started > back + RECOVERY_SECONDS]
     assert recovered, "no request was sent after the recovery time"
     assert set(tally(recovered)) == {"200"}, tally(recovered)
+
+
+def test_a_lock_held_past_the_timeout_gets_503_and_no_connection_is_left_behind(
+    service: Service, server: ThrowawayMariaDB
+) -> None:
+    # Another client of the database holds the user's row for longer than the service's
+    # database timeout (5 s); the service's writes to it must give up, and so must the
+    # server, or each abandoned statement would keep a connection until the server is full.
+    server.query("FLUSH STATUS")
+    locked = threading.Event()
+
+    def hold_the_row(seconds: float) -> None:
+        connection = pymysql.connect(
+            host="127.0.0.1", port=server.port, user="root", database="service"
+        )
+        with connection, connection.cursor() as cursor:
+            cursor.execute("BEGIN")
+            cursor.execute("SELECT id FROM users WHERE id = %s FOR UPDATE", (service.user_id,))
+            locked.set()
+            time.sleep(seconds)
+            connection.rollback()
+
+    holder = threading.Thread(target=hold_the_row, args=(LOCK_SECONDS,))
+    holder.start()
+    locked.wait(10)
+    answers = asyncio.run(
+        clients(
+            f"{service.url}/api/v1/users/{service.user_id}",
+            headers=service.headers | {"Content-Type": "application/json"},
+            count=12,
+            seconds=LOCK_SECONDS - 6,  # each one sent while the lock is still held
+            timeout=ANSWER_LIMIT_SECONDS,
+            method="PATCH",
+            body=b'{"age": 43}',
+        )
+    )
+    holder.join()
+
+    assert set(tally(answers)) == {"503"}, tally(answers)
+    [(_, used)] = server.query("SHOW STATUS LIKE 'Max_used_connections'")
+    assert int(used) < MAX_CONNECTIONS, f"{used} of {MAX_CONNECTIONS} connections"

@@ -1,4 +1,5 @@
-"""The MySQL engine's pool: it pings a connection only when the server may have closed it."""
+"""The MySQL engine's connections: pinged only when the server may have closed them, and
+given up on by the server itself when a statement waits too long."""
 
 from collections.abc import Iterator
 from typing import Any
@@ -6,11 +7,15 @@ from typing import Any
 import pymysql
 import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
 
 from {{ cookiecutter.project_slug }} import engine as engine_module
 from {{ cookiecutter.project_slug }}.engine import create_db_engine
 
 CONNECTION_ID = text("SELECT CONNECTION_ID()")
+# The server's own errors for a statement it stopped: a lock waited for too long, or a
+# statement that ran too long (MariaDB's max_statement_time, MySQL's max_execution_time).
+STOPPED_BY_THE_SERVER = {1205, 1969, 3024}
 
 
 @pytest.fixture
@@ -60,3 +65,30 @@ def test_a_connection_the_server_closed_while_idle_is_replaced(
 
     assert second != first
     assert len(pings) == 1
+
+
+def test_the_server_stops_a_statement_that_waits_for_a_lock_past_the_timeout(
+    database_url: str,
+) -> None:
+    # Were only the driver to give up, the server would keep the statement, and its
+    # connection, waiting for the lock (50 s by default) while the pool opened another.
+    holder, limited = create_db_engine(database_url), create_db_engine(database_url, timeout=1)
+    with holder.begin() as setup:
+        setup.execute(text("CREATE TABLE lock_probe (id INT PRIMARY KEY)"))
+        setup.execute(text("INSERT INTO lock_probe VALUES (1)"))
+    try:
+        with holder.begin() as locker, limited.connect() as waiter:
+            locker.execute(text("SELECT id FROM lock_probe WHERE id = 1 FOR UPDATE"))
+            with pytest.raises(OperationalError) as stopped:
+                waiter.execute(text("UPDATE lock_probe SET id = 1 WHERE id = 1"))
+            waiter.rollback()
+
+            error = stopped.value.orig
+            assert error is not None
+            assert error.args[0] in STOPPED_BY_THE_SERVER, error  # not the driver's 2013
+            assert waiter.execute(text("SELECT 1")).scalar_one() == 1  # still in use
+    finally:
+        with holder.begin() as cleanup:
+            cleanup.execute(text("DROP TABLE lock_probe"))
+        holder.dispose()
+        limited.dispose()

@@ -1,6 +1,7 @@
 """The database engine, tuned for MySQL and MariaDB (PyMySQL driver)."""
 
 import time
+from functools import partial
 from typing import Any
 
 import pymysql
@@ -15,6 +16,9 @@ POOL_TIMEOUT_SECONDS = 2.0
 # between, so it is checked with a ping before use. Under load, connections come back to
 # the pool within milliseconds and skip that round trip, about a tenth of a read's cost.
 PING_AFTER_IDLE_SECONDS = 10.0
+# With a timeout, the driver waits this much longer for an answer than the server lets a
+# statement run, so that the server's own error (and a connection still in use) comes first.
+SERVER_FIRST_SECONDS = 2
 
 
 def create_db_engine(
@@ -32,16 +36,22 @@ def create_db_engine(
     round trip to the server saved on every such request; and the server refuses to write
     through it.
 
-    `timeout` bounds, in seconds, each wait for the server: to connect, and for each answer.
-    The app sets it so that a server that is down or hung costs a request seconds, not the
-    driver's default of waiting for ever; migrations leave it unset, as an ALTER TABLE on a
-    large table may take minutes.
+    `timeout` bounds, in seconds, how long the server may keep a request waiting: the
+    server stops a statement that runs or waits for a lock that long, and the driver gives
+    up on a server that does not answer (or accept the connection) a moment later. The app
+    sets it so that a busy, down or hung server costs a request seconds, not the drivers'
+    default of waiting for ever; migrations leave it unset, as an ALTER TABLE on a large
+    table may take minutes.
     """
     # utf8mb4 is MySQL's full UTF-8: Korean, emoji and every other character round-trip.
     connect_args: dict[str, Any] = {"charset": "utf8mb4"}
     if timeout is not None:
-        connect_args |= {"connect_timeout": timeout, "read_timeout": timeout}
-        connect_args["write_timeout"] = timeout
+        # The server's limits come first: when only the driver gave up, the server would go
+        # on waiting (for a lock: 50 s by default) on a connection nobody uses any more,
+        # while the pool opened another, until the server had none left for anyone.
+        backstop = timeout + SERVER_FIRST_SECONDS
+        connect_args |= {"connect_timeout": timeout, "read_timeout": backstop}
+        connect_args["write_timeout"] = backstop
     engine = create_engine(
         url,
         connect_args=connect_args,
@@ -57,11 +67,23 @@ def create_db_engine(
         isolation_level="AUTOCOMMIT" if read_only else None,
         skip_autocommit_rollback=read_only,
     )
+    if timeout is not None:
+        event.listen(engine, "connect", partial(_limit_statements, seconds=timeout))
     event.listen(engine, "checkin", _note_idle_since)
     event.listen(engine, "checkout", _ping_if_idle)
     if read_only:
         event.listen(engine, "connect", _refuse_writes)
     return engine
+
+
+def _limit_statements(dbapi_connection: Any, _connection_record: Any, *, seconds: int) -> None:
+    """Make the server give up on a statement of this connection after `seconds`."""
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET SESSION innodb_lock_wait_timeout = %s", (seconds,))
+        if "MariaDB" in dbapi_connection.get_server_info():
+            cursor.execute("SET SESSION max_statement_time = %s", (seconds,))
+        else:  # MySQL: milliseconds, and for SELECT statements only
+            cursor.execute("SET SESSION max_execution_time = %s", (seconds * 1000,))
 
 
 def _note_idle_since(_dbapi_connection: Any, connection_record: Any) -> None:
