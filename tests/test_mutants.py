@@ -204,6 +204,14 @@ MUTANTS = [
         databases=frozenset({"mysql"}),
     ),
     Mutant(
+        "only-the-driver-gives-up",
+        "{slug}/engine.py",
+        '        event.listen(engine, "connect", partial(_limit_statements, seconds=timeout))\n',
+        "        pass\n",
+        "tests/test_connection_pool.py",
+        databases=frozenset({"mysql"}),
+    ),
+    Mutant(
         "sqlite-writes-unbounded",
         "{slug}/engine.py",
         "max_overflow=-1 if read_only else 0,",
