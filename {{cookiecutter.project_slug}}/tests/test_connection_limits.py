@@ -33,7 +33,7 @@ def pool_of_one(database_url: str) -> Iterator[FastAPI]:
 
 
 def read_engine(app: FastAPI) -> Engine:
-    engine: Engine = app.state.read_session_factory.kw["bind"]
+    engine: Engine = app.state.read_engine
     return engine
 
 

@@ -99,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
+    app.state.read_engine = read_engine
     app.state.read_session_factory = create_session_factory(read_engine)
     app.state.password_hasher = PasswordHasher.from_settings(settings)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_body_bytes)

@@ -5,7 +5,17 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, Row, bindparam, delete, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    CursorResult,
+    Row,
+    bindparam,
+    delete,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -44,13 +54,14 @@ def get_user(session: Session, *, user_id: int) -> User | None:
     return session.get(User, user_id)
 
 
-def get_user_row(session: Session, *, user_id: int) -> Row[Any] | None:
+def get_user_row(db: Session | Connection, *, user_id: int) -> Row[Any] | None:
     """The user's columns as a plain row, for reads that only answer with them.
 
     A row skips the ORM's identity map and object loading, which take longer than the
-    query itself on a request path that runs this every time.
+    query itself on a request path that runs this every time. The token check reads it
+    through a bare connection (dependencies.py), the rest through a session.
     """
-    return session.execute(USER_ROW_BY_ID, {"user_id": user_id}).one_or_none()
+    return db.execute(USER_ROW_BY_ID, {"user_id": user_id}).one_or_none()
 
 
 def get_user_by_username(session: Session, *, username: str) -> User | None:
