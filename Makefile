@@ -1,5 +1,6 @@
 # The template's two commands, plus lint:
 #   make serve   bake the default project into build/, install it, migrate it, serve it
+#                as its Dockerfile does (on the project's event loop)
 #   make test    bake every option set and check it (see tests/); pytest's own options
 #                go in PYTEST_ARGS, e.g. make test PYTEST_ARGS='-m "not slow"'
 #   make lint    ruff on the hooks, the template's tests and scripts
@@ -21,7 +22,8 @@ serve: $(STAMP)
 	cd $(PROJECT) && .venv/bin/pip install --quiet -e ".[dev]"
 	cd $(PROJECT) && .venv/bin/alembic upgrade head
 	@echo "Serving $(PROJECT): open http://127.0.0.1:8000/docs (Ctrl-C stops it)"
-	cd $(PROJECT) && exec .venv/bin/uvicorn my_service.main:app --host 127.0.0.1 --port 8000
+	cd $(PROJECT) && exec .venv/bin/uvicorn my_service.main:app --host 127.0.0.1 --port 8000 \
+		--loop my_service.event_loop:EventLoop
 
 test: $(STAMP)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

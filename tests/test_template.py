@@ -80,3 +80,14 @@ def test_replay_record_rebakes_the_same_project(database: str, tmp_path: Path) -
 
     assert contents(replayed) == contents(original)
     assert (replayed / ".env").is_file()
+
+
+def test_make_serve_serves_the_baked_project_on_the_loop_of_its_dockerfile() -> None:
+    # The quick start's first command meets the service as production runs it.
+    makefile = (TEMPLATE / "Makefile").read_text()
+    recipe = re.search(r"^serve:.*\n((?:\t.*\n)+)", makefile, flags=re.MULTILINE)
+    assert recipe, "the template's Makefile has no serve target"
+    command = re.sub(r"\\\n\s*", " ", recipe.group(1))
+    dockerfile = (SKELETON / "Dockerfile").read_text()
+    [image_loop] = re.findall(r"--loop \{\{ cookiecutter.project_slug \}\}(\.[\w.:]+)", dockerfile)
+    assert f"--loop my_service{image_loop}" in command, command
