@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -100,6 +101,19 @@ def run(
             f"--- stdout\n{result.stdout[-6000:]}\n--- stderr\n{result.stderr[-6000:]}"
         )
     return result
+
+
+def env_values(path: Path) -> dict[str, str]:
+    """The NAME=value lines of a .env file."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
+
+
+def make_recipe(makefile: str, target: str) -> str:
+    """The commands of a Makefile target, continuation lines joined."""
+    match = re.search(rf"^{target}:.*\n((?:\t.*\n)+)", makefile, flags=re.MULTILINE)
+    assert match, f"the Makefile has no {target} target"
+    return re.sub(r"\\\n\s*", " ", match.group(1))
 
 
 def mysql_connection() -> pymysql.connections.Connection:

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import COMMAND_TIMEOUT, DATABASES, bake
+from tests.conftest import COMMAND_TIMEOUT, DATABASES, bake, env_values, make_recipe
 
 WORKFLOW = ".github/workflows/ci.yml"
 COMPOSE_FILE = "docker-compose.yml"
@@ -51,11 +51,6 @@ def baked(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     database: str = request.param
     root = bake(tmp_path_factory.mktemp(f"kit-{database}"), database=database)
     return Baked(root=root, database=database)
-
-
-def env_values(path: Path) -> dict[str, str]:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
 
 
 def tool(name: str) -> str:
@@ -325,13 +320,6 @@ def test_health_check_calls_liveness_and_the_server_runs_several_workers(
     assert "--workers" in command
     environment = " ".join(i.arguments for i in final if i.keyword == "ENV")
     assert int(re.findall(r"WEB_CONCURRENCY=(\d+)", environment)[-1]) >= 2
-
-
-def make_recipe(makefile: str, target: str) -> str:
-    """The commands of a Makefile target, continuation lines joined."""
-    match = re.search(rf"^{target}:.*\n((?:\t.*\n)+)", makefile, flags=re.MULTILINE)
-    assert match, f"the Makefile has no {target} target"
-    return re.sub(r"\\\n\s*", " ", match.group(1))
 
 
 def test_make_run_serves_on_the_event_loop_of_the_image(

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import DATABASES, InstalledProject, bake, mysql_connection, run
+from tests.conftest import DATABASES, InstalledProject, bake, env_values, mysql_connection, run
 
 # The driver each database's DATABASE_URL must reach: SQLite through the standard library,
 # MySQL through PyMySQL, the one MySQL driver the project's pyproject.toml installs.
@@ -37,11 +37,6 @@ engine = create_engine(sys.argv[1])
 print(json.dumps(inspect(engine).get_table_names()))
 engine.dispose()
 """
-
-
-def env_values(path: Path) -> dict[str, str]:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
 
 
 def without_password(url: str) -> str:

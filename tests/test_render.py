@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import bake
+from tests.conftest import bake, env_values
 
 # One option varied at a time from the defaults, plus the pairs that interact: the slug
 # names the MySQL database and user, and free text lands in TOML and Python strings.
@@ -55,11 +55,6 @@ def baked(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     answers, expected_slug = request.param
     root = bake(tmp_path_factory.mktemp("render"), **answers)
     return Baked(root=root, answers=answers, expected_slug=expected_slug)
-
-
-def env_values(path: Path) -> dict[str, str]:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
 
 
 def test_project_and_package_are_named_by_the_slug(baked: Baked) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import DATABASES, SKELETON, TEMPLATE, bake
+from tests.conftest import DATABASES, SKELETON, TEMPLATE, bake, make_recipe
 
 POST_GEN_HOOK = TEMPLATE / "hooks" / "post_gen_project.py"
 SKELETON_PACKAGE = "{{cookiecutter.project_slug}}"
@@ -84,10 +84,7 @@ def test_replay_record_rebakes_the_same_project(database: str, tmp_path: Path) -
 
 def test_make_serve_serves_the_baked_project_on_the_loop_of_its_dockerfile() -> None:
     # The quick start's first command meets the service as production runs it.
-    makefile = (TEMPLATE / "Makefile").read_text()
-    recipe = re.search(r"^serve:.*\n((?:\t.*\n)+)", makefile, flags=re.MULTILINE)
-    assert recipe, "the template's Makefile has no serve target"
-    command = re.sub(r"\\\n\s*", " ", recipe.group(1))
+    command = make_recipe((TEMPLATE / "Makefile").read_text(), "serve")
     dockerfile = (SKELETON / "Dockerfile").read_text()
     [image_loop] = re.findall(r"--loop \{\{ cookiecutter.project_slug \}\}(\.[\w.:]+)", dockerfile)
     assert f"--loop my_service{image_loop}" in command, command
