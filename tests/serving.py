@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import InstalledProject
+
 # Bounds a server that never comes up; not a speed requirement.
 STARTUP_LIMIT_SECONDS = 60
 
@@ -86,3 +88,15 @@ def serving(
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+@contextmanager
+def served(
+    project: InstalledProject, env: dict[str, str], log: Path, *, workers: int = 2
+) -> Iterator[str]:
+    """Serve the project as its Dockerfile does (2 workers, its event loop); yield the URL."""
+    port = free_port()
+    command = [project.command("uvicorn"), f"{project.slug}.main:app", "--port", str(port)]
+    command += ["--workers", str(workers), "--loop", f"{project.slug}.event_loop:EventLoop"]
+    with serving(command, port=port, cwd=project.root, env=env, log=log) as url:
+        yield url

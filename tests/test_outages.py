@@ -18,7 +18,7 @@ import pytest
 from tests.conftest import EACH_DATABASE_INSTALLED, InstalledProject, run
 from tests.load import Answer, clients, tally
 from tests.mariadb_server import ThrowawayMariaDB, throwaway_directory
-from tests.serving import call, free_port, serving
+from tests.serving import call, served
 
 # Run on the MySQL project only: SQLite has no server to fill or stop.
 pytestmark = pytest.mark.parametrize(
@@ -71,11 +71,8 @@ def service(
     server.query("CREATE DATABASE service CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
     env = project.env(DATABASE_URL=f"{server.url}/service")
     run([project.command("alembic"), "upgrade", "head"], cwd=project.root, env=env)
-    port = free_port()
-    command = [project.command("uvicorn"), f"{project.slug}.main:app", "--port", str(port)]
-    command += ["--workers", str(WORKERS), "--loop", f"{project.slug}.event_loop:EventLoop"]
     log = tmp_path_factory.mktemp("outages") / "uvicorn.log"
-    with serving(command, port=port, cwd=project.root, env=env, log=log) as url:
+    with served(project, env, log, workers=WORKERS) as url:
         user = {"username": "operator", "password": PASSWORD}
         status, body = call(f"{url}/api/v1/users", json_body=user)
         assert status == 201, body

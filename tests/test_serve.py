@@ -9,14 +9,13 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import InstalledProject, run
-from tests.serving import call, free_port, serving
+from tests.serving import call, served
 
 # More requests at once than the server has worker threads (40) and pooled connections:
 # enough to starve a server whose requests wait for one another's connections.
@@ -26,16 +25,6 @@ MAX_BODY_BYTES = 64 * 1024
 LOGIN_MAX_FAILURES = 5
 # Bounds a server that never answers a request whose body it waits for.
 ANSWER_LIMIT_SECONDS = 30
-
-
-@contextmanager
-def served(project: InstalledProject, env: dict[str, str], log: Path) -> Iterator[str]:
-    """Serve the project as its Dockerfile does (2 workers, its event loop); yield the URL."""
-    port = free_port()
-    command = [project.command("uvicorn"), f"{project.slug}.main:app", "--port", str(port)]
-    command += ["--workers", "2", "--loop", f"{project.slug}.event_loop:EventLoop"]
-    with serving(command, port=port, cwd=project.root, env=env, log=log) as url:
-        yield url
 
 
 @pytest.fixture
