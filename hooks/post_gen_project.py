@@ -64,13 +64,19 @@ def write_env_file(root):
 
 
 def record_answers(root):
-    """Save the answers in cookiecutter's replay format, so the project can be re-baked."""
+    """Save the answers for `cruft link`, unless cruft is baking (its .cruft.json has them).
+
+    cruft adds `_commit` to the answers; cookiecutter alone does not. The file is flat JSON,
+    what `cruft link --extra-context` takes; the template's README shows the command.
+    """
+    if "_commit" in ANSWERS:
+        return
     answers = {
         key: value
         for key, value in ANSWERS.items()
-        if not key.startswith("_") or key == "_template"
+        if not key.startswith("_") or key in ("_template", "_template_version")
     }
-    text = json.dumps({"cookiecutter": answers}, indent=2, ensure_ascii=False)
+    text = json.dumps(answers, indent=2, ensure_ascii=False)
     (root / ".cookiecutter.json").write_text(text + "\n", encoding="utf-8")
 
 

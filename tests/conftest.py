@@ -153,6 +153,15 @@ def mysql_database() -> Iterator[str]:
                 cursor.execute(f"DROP DATABASE IF EXISTS `{database}`")
 
 
+def environment_without_settings() -> dict[str, str]:
+    """This process's environment without the variables that would set a project's settings."""
+    return {
+        key: value
+        for key, value in os.environ.items()
+        if key.upper() not in HIDDEN_VARIABLES and not key.upper().startswith(HIDDEN_PREFIXES)
+    }
+
+
 @dataclass(frozen=True)
 class InstalledProject:
     """A baked project, installed with its dev extras into a virtual environment of its own."""
@@ -167,11 +176,7 @@ class InstalledProject:
 
     def env(self, **settings: str) -> dict[str, str]:
         """The environment for the project's commands: its venv first, these settings only."""
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if key.upper() not in HIDDEN_VARIABLES and not key.upper().startswith(HIDDEN_PREFIXES)
-        }
+        env = environment_without_settings()
         env["PATH"] = f"{self.venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
         env["VIRTUAL_ENV"] = str(self.venv)
         return env | settings

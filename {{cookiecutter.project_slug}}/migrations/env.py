@@ -2,7 +2,9 @@
 write new revisions (`make revision`) the way this project wants them."""
 
 import logging
+import re
 from logging.config import fileConfig
+from pathlib import Path
 from typing import Any
 
 from alembic import context
@@ -27,6 +29,9 @@ from {{ cookiecutter.project_slug }}.models import Base
 config = context.config
 target_metadata = Base.metadata
 BATCH_COPY_PREFIX = "_alembic_tmp_"  # how batch mode names the copy it makes of a table
+SERVICE_VERSIONS = Path(__file__).parent / "versions"
+# The template's revisions are numbered alone (0001, 0002, ...), the service's apart from them.
+SERVICE_REVISION = re.compile(r"service_([0-9]+)")
 # Use alembic.ini's logging settings, so each migration applied is reported.
 if config.config_file_name is not None:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -41,6 +46,11 @@ def write_revision(
     """Shape a new revision before Alembic writes it (its process_revision_directives)."""
     script = directives[0]
     script.rev_id = next_revision_id()
+    # The service's own folder; migrations/template is the template's (migrations/README.md).
+    script.version_path = str(SERVICE_VERSIONS)
+    # Built on every head: after a template update brought a migration of its own, the
+    # template's newest and the service's newest are two heads, and this revision joins them.
+    script.head = "heads"
     if not getattr(config.cmd_opts, "autogenerate", False):
         return  # `alembic revision` without --autogenerate: an empty one, to fill by hand
     upgrade_ops, downgrade_ops = script.upgrade_ops, script.downgrade_ops
@@ -56,10 +66,11 @@ def write_revision(
 
 
 def next_revision_id() -> str:
-    """The number after the highest so far, 0004 after 0003, instead of a random hex id."""
+    """service_0004 after service_0003: in order, and never an id the template uses."""
     scripts = ScriptDirectory.from_config(config).walk_revisions()
-    numbers = [int(script.revision) for script in scripts if script.revision.isdigit()]
-    return f"{max(numbers, default=0) + 1:04d}"
+    matches = [SERVICE_REVISION.fullmatch(script.revision) for script in scripts]
+    numbers = [int(match[1]) for match in matches if match]
+    return f"service_{max(numbers, default=0) + 1:04d}"
 
 
 def drop_tables_with_their_indexes(ops: UpgradeOps | DowngradeOps) -> None:

@@ -13,7 +13,8 @@ ${imports if imports else ""}
 from {{ cookiecutter.project_slug }} import models  # its column types: models.UTCDateTime
 
 revision: str = ${repr(up_revision)}
-down_revision: str | None = ${repr(down_revision)}
+# A tuple when a revision joins two heads (after a template update brought a migration).
+down_revision: str | Sequence[str] | None = ${repr(down_revision)}
 branch_labels: str | Sequence[str] | None = ${repr(branch_labels)}
 depends_on: str | Sequence[str] | None = ${repr(depends_on)}
 

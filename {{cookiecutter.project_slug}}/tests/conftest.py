@@ -43,7 +43,7 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
     return Settings.model_validate(values | overrides)
 
 
-def alembic_upgrade(engine: Engine, revision: str = "head") -> None:
+def alembic_upgrade(engine: Engine, revision: str = "heads") -> None:
     config = Config(PROJECT_ROOT / "alembic.ini")
     with engine.begin() as connection:
         config.attributes["connection"] = connection

@@ -54,7 +54,7 @@ def create_superuser(args: argparse.Namespace) -> int:
             print(make_superuser(session, username, PasswordHasher.from_settings(settings)))
     except OperationalError as error:
         message = f"Cannot use the database ({error.orig}); is it up, and migrated with"
-        raise SystemExit(f"{message} `alembic upgrade head`?") from None
+        raise SystemExit(f"{message} `alembic upgrade heads`?") from None
     finally:
         engine.dispose()
     return 0
@@ -81,7 +81,7 @@ def create_database_command(args: argparse.Namespace) -> int:
     """Create the database and user named in DATABASE_URL, as the server's administrator."""
     url = load_settings().database_url
     create_database(database_url=url, admin_url=args.admin_url)
-    print("The database and its user are ready; next: alembic upgrade head")
+    print("The database and its user are ready; next: alembic upgrade heads")
     return 0
 {%- endif %}
 

@@ -1,0 +1,465 @@
+"""The update path: services baked with cruft take later template versions with `make update`.
+
+Each test works on a temporary git copy of the template (version A: the template as it is
+here, uncommitted changes included), bakes a service from it with cruft, and makes the
+service a git repository, as the README says. The long test, for each database, then edits
+the service as a team would (a line of a file the template changes too, a new module wired
+into the app, a model column with its migration, README text) and commits the template's
+next version B (other lines of the team's files, a file the team never touched, a new file,
+a removed file, a migration with its model change). Then the generated README's commands:
+`make update`, `make migrate`, `make revision`, `make lint`, `make test`, `cruft check`.
+"""
+
+import json
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import (
+    DATABASES,
+    EACH_DATABASE_INSTALLED,
+    TEMPLATE,
+    environment_without_settings,
+    mysql_database,
+    require_mysql,
+    run,
+)
+from tests.serving import free_port
+
+SLUG = "orders"
+SKELETON = "{{cookiecutter.project_slug}}"
+PACKAGE = f"{SKELETON}/{SKELETON}"
+USERS_ROUTER = 'router = APIRouter(prefix="/users", tags=["users"])\n'
+# What git writes around the two sides of a conflict; the generated README names them.
+CONFLICT_START, CONFLICT_END = "<<<<<<< ours", ">>>>>>> theirs"
+CONFLICT_MARKER = re.compile(r"^(<{7}|={7}|>{7})( |$)", flags=re.MULTILINE)
+# Bounds a git daemon that never answers; not a speed requirement.
+DAEMON_START_SECONDS = 30
+
+# Version B's migration, and the model change it goes with.
+INDEX_MIGRATION = '''"""Index users by when they signed up.
+
+Revision ID: 0003
+Revises: 0002
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0003"
+down_revision: str | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_index(op.f("ix_users_created_at"), "users", ["created_at"])
+
+
+def downgrade() -> None:
+    op.drop_index(op.f("ix_users_created_at"), table_name="users")
+'''
+CREATED_AT = "created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)"
+INDEXED_CREATED_AT = CREATED_AT.replace("default=utc_now)", "default=utc_now, index=True)")
+
+NICKNAME_COLUMN = "    nickname: Mapped[str | None] = mapped_column(String(40))\n"
+# The team's own module, wired into the app, and its test.
+PING_ROUTER = '''"""A route of the team's own, beside the template's."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["ping"])
+
+
+@router.get("/ping")
+async def ping() -> dict[str, str]:
+    """Answer at once: no database, no token."""
+    return {"ping": "pong"}
+'''
+PING_TEST = """from fastapi.testclient import TestClient
+
+
+def test_ping_answers_pong(client: TestClient) -> None:
+    response = client.get("/api/v1/ping")
+
+    assert response.status_code == 200
+    assert response.json() == {"ping": "pong"}
+"""
+
+
+def tool(name: str) -> Path:
+    """A command of the template's own tooling (cruft, cookiecutter), beside this Python."""
+    return Path(sys.executable).parent / name
+
+
+def replace_once(path: Path, old: str, new: str) -> None:
+    """Edit a file as a person would; fail clearly if the text to change is not there."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{path} should hold {old!r} once"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def git(repository: Path, *arguments: str) -> str:
+    return run(["git", *arguments], cwd=repository).stdout
+
+
+@pytest.fixture(autouse=True)
+def git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commits need a name, which this machine's git configuration may not have."""
+    for role in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{role}_NAME", "Template Tests")
+        monkeypatch.setenv(f"GIT_{role}_EMAIL", "tests@example.com")
+
+
+def commit_all(repository: Path, message: str) -> str:
+    git(repository, "add", "--all")
+    git(repository, "commit", "--quiet", "-m", message)
+    return git(repository, "rev-parse", "HEAD").strip()
+
+
+@pytest.fixture
+def template(tmp_path: Path) -> Path:
+    """A git repository at version A: the template's files here, tracked or new."""
+    copy = tmp_path / "template"
+    listed = git(TEMPLATE, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    for name in filter(None, listed.split("\0")):
+        if (TEMPLATE / name).is_file():
+            (copy / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(TEMPLATE / name, copy / name)
+    git(copy, "init", "--quiet", "--initial-branch=main")
+    commit_all(copy, "Template version A")
+    return copy
+
+
+@contextmanager
+def git_daemon(base: Path) -> Iterator[str]:
+    """Serve the repositories in `base` at a git:// URL, as a hosted template is served."""
+    port = free_port()
+    daemon = subprocess.Popen(
+        [
+            *("git", "daemon", "--reuseaddr", "--export-all", f"--base-path={base}"),
+            *("--listen=127.0.0.1", f"--port={port}", str(base)),
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + DAEMON_START_SECONDS
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if daemon.poll() is not None or time.monotonic() > deadline:
+                    daemon.kill()
+                    pytest.fail(f"git daemon did not start: {daemon.communicate()[1]}")
+                time.sleep(0.1)
+        yield f"git://127.0.0.1:{port}/"
+    finally:
+        daemon.terminate()
+        daemon.communicate(timeout=30)
+
+
+@dataclass(frozen=True)
+class Service:
+    """A service baked with cruft into a git repository of its own."""
+
+    root: Path
+    env: dict[str, str]
+
+    def file(self, name: str) -> Path:
+        return self.root / name.replace("<slug>", SLUG)
+
+    def make(self, *arguments: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return run(["make", *arguments], cwd=self.root, env=self.env, check=check)
+
+    def cruft(self, *arguments: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return run([tool("cruft"), *arguments], cwd=self.root, env=self.env, check=check)
+
+    def commit(self, message: str) -> str:
+        return commit_all(self.root, message)
+
+    def state(self) -> dict[str, Any]:
+        state: dict[str, Any] = json.loads(self.file(".cruft.json").read_text())
+        return state
+
+
+def service_environment(settings: dict[str, str]) -> dict[str, str]:
+    """No settings from this shell; uv found after the system's tools (make install uses it)."""
+    env = environment_without_settings()
+    env["PATH"] = f"{env.get('PATH', '')}:{tool('uv').parent}"
+    return env | settings
+
+
+def bake_service(address: str, directory: Path, database: str, env: dict[str, str]) -> Service:
+    """`cruft create`, then `git init` and a first commit: the README's way to start."""
+    answers = json.dumps({"project_name": "Orders", "database": database})
+    directory.mkdir()
+    run(
+        [tool("cruft"), "create", address, "--no-input", "--extra-context", answers],
+        cwd=directory,
+        env=env,
+    )
+    service = Service(root=directory / SLUG, env=env)
+    git(service.root, "init", "--quiet", "--initial-branch=main")
+    service.commit("Bake from the template")
+    return service
+
+
+@contextmanager
+def database_settings(database: str) -> Iterator[dict[str, str]]:
+    """SQLite: the file .env names, in the service. MySQL: databases of their own."""
+    if database != "mysql":
+        yield {}
+        return
+    require_mysql()
+    with mysql_database() as url:
+        yield {"DATABASE_URL": url, "TEST_DATABASE_URL": f"{url}_test"}
+
+
+def edit_as_a_team(service: Service) -> None:
+    """Changes a team makes in its first weeks, to files the template owns too."""
+    replace_once(
+        service.file("<slug>/routers/users.py"),
+        '"""Users: sign up, read, update and delete.\n',
+        '"""Users: sign up, read, update and delete. The orders team owns this API.\n',
+    )
+    service.file("<slug>/routers/ping.py").write_text(PING_ROUTER)
+    service.file("tests/test_ping.py").write_text(PING_TEST)
+    app = service.file("<slug>/app.py")
+    replace_once(
+        app, "routers import auth, health, users", "routers import auth, health, ping, users"
+    )
+    replace_once(
+        app,
+        '    app.include_router(users.router, prefix="/api/v1")\n',
+        '    app.include_router(users.router, prefix="/api/v1")\n'
+        '    app.include_router(ping.router, prefix="/api/v1")\n',
+    )
+    replace_once(
+        service.file("<slug>/models.py"),
+        "    age: Mapped[int | None]\n",
+        "    age: Mapped[int | None]\n" + NICKNAME_COLUMN,
+    )
+    with service.file("README.md").open("a") as readme:
+        readme.write("\n## On call\n\nThe orders team, in #orders.\n")
+
+
+def release_version_b(template: Path) -> str:
+    """The template's next version, committed: what its maintainers change in a release."""
+    # Other lines of files the team changed too.
+    replace_once(
+        template / PACKAGE / "routers/users.py",
+        USERS_ROUTER,
+        "# Every path of this router starts with /users.\n" + USERS_ROUTER,
+    )
+    replace_once(
+        template / SKELETON / "README.md",
+        "A small, complete web API built with",
+        "A small, complete and tested web API built with",
+    )
+    replace_once(template / PACKAGE / "models.py", CREATED_AT, INDEXED_CREATED_AT)
+    (template / SKELETON / "migrations/template/0003_index_users_created_at.py").write_text(
+        INDEX_MIGRATION
+    )
+    # A file the team never touched, a new file, a removed one, and the version.
+    replace_once(
+        template / PACKAGE / "security.py",
+        '"""Password hashing and access tokens: pure functions of their inputs, no database."""',
+        '"""Password hashing and access tokens: pure functions of their inputs, no database\n'
+        '(and so tested without one)."""',
+    )
+    (template / SKELETON / "RUNBOOK.md").write_text("# Runbook\n\nWhat to do when it breaks.\n")
+    (template / SKELETON / ".editorconfig").unlink()
+    replace_once(template / "cookiecutter.json", '"1.0.0"', '"1.1.0"')
+    return commit_all(template, "Template version B")
+
+
+def leftovers(root: Path) -> list[str]:
+    """.rej and .orig files, and files with conflict markers, outside the virtual env."""
+    found = []
+    for path in root.rglob("*"):
+        if ".venv" in path.parts or ".git" in path.parts or not path.is_file():
+            continue
+        if path.suffix in {".rej", ".orig"}:
+            found.append(str(path))
+        elif CONFLICT_MARKER.search(path.read_text(encoding="utf-8", errors="replace")):
+            found.append(f"{path} (conflict markers)")
+    return found
+
+
+def alembic(service: Service, *arguments: str) -> str:
+    return run(
+        [service.file(".venv/bin/alembic"), *arguments], cwd=service.root, env=service.env
+    ).stdout
+
+
+@pytest.mark.parametrize("database", EACH_DATABASE_INSTALLED)
+def test_an_update_brings_the_templates_changes_and_keeps_the_teams(
+    database: str, template: Path, tmp_path: Path
+) -> None:
+    with git_daemon(template.parent) as git_url, database_settings(database) as settings:
+        service = bake_service(
+            git_url + template.name, tmp_path / "services", database, service_environment(settings)
+        )
+        service.make("migrate")
+        edit_as_a_team(service)
+        service.make("revision", "m=add nickname")
+        service.make("migrate")
+        team_commit = service.commit("Our first weeks")
+        secrets_before = service.file(".env").read_bytes()
+        version_b = release_version_b(template)
+
+        update = service.make("update")
+
+        # The merge is clean, and the service's own secrets are untouched.
+        assert leftovers(service.root) == []
+        assert git(service.root, "diff", "--name-only", "--diff-filter=U") == ""
+        assert service.file(".env").read_bytes() == secrets_before
+        assert "1.0.0" in update.stdout
+        assert "1.1.0" in update.stdout
+        # The team's edits and the template's changes, side by side in one file.
+        users = service.file("<slug>/routers/users.py").read_text()
+        assert "The orders team owns this API." in users
+        assert "# Every path of this router starts with /users." in users
+        assert "ping.router" in service.file("<slug>/app.py").read_text()
+        models = service.file("<slug>/models.py").read_text()
+        assert "nickname" in models
+        assert INDEXED_CREATED_AT in models
+        readme = service.file("README.md").read_text()
+        assert "The orders team, in #orders." in readme
+        assert "A small, complete and tested web API" in readme
+        assert "(and so tested without one)" in service.file("<slug>/security.py").read_text()
+        assert service.file("RUNBOOK.md").is_file()
+        assert not service.file(".editorconfig").exists()
+        assert service.file("migrations/template/0003_index_users_created_at.py").is_file()
+        assert service.file("migrations/versions/service_0001_add_nickname.py").is_file()
+        # The update is not recorded until it is committed.
+        assert git(service.root, "rev-parse", "HEAD").strip() == team_commit
+        assert service.state()["commit"] == version_b
+
+        # The template's migration and the team's: two heads, both applied by make migrate.
+        service.make("migrate")
+        current = alembic(service, "current")
+        assert "0003 (head)" in current
+        assert "service_0001 (head)" in current
+        # The team's next revision joins them.
+        replace_once(
+            service.file("<slug>/models.py"),
+            NICKNAME_COLUMN,
+            NICKNAME_COLUMN + "    timezone: Mapped[str | None] = mapped_column(String(64))\n",
+        )
+        service.make("revision", "m=add timezone")
+        joined = service.file("migrations/versions/service_0002_add_timezone.py").read_text()
+        down = re.search(r"^down_revision\b.*?=\s*(.+)$", joined, flags=re.MULTILINE)
+        assert down is not None
+        assert set(re.findall(r'"([^"]+)"', down.group(1))) == {"0003", "service_0001"}
+        service.make("migrate")
+        assert alembic(service, "heads").split() == ["service_0002", "(head)"]
+
+        service.make("lint")
+        service.make("test")
+        service.commit("Update from the template")
+        assert "up to date" in service.cruft("check").stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("database", DATABASES)
+def test_a_conflict_is_one_to_resolve_as_the_readme_says(
+    database: str, template: Path, tmp_path: Path
+) -> None:
+    service = bake_service(str(template), tmp_path / "services", database, service_environment({}))
+    version_a = service.state()["commit"]
+    team_line = USERS_ROUTER.replace('["users"]', '["users", "orders"]')
+    replace_once(service.file("<slug>/routers/users.py"), USERS_ROUTER, team_line)
+    service.commit("Tag our routes")
+    # A clone has no .env (it is git-ignored): an update must not write one.
+    service.file(".env").unlink()
+    template_line = USERS_ROUTER.replace('["users"]', '["people"]')
+    replace_once(template / PACKAGE / "routers/users.py", USERS_ROUTER, template_line)
+    commit_all(template, "Template version B")
+    readme = service.file("README.md").read_text()
+    assert f"`{CONFLICT_START}`" in readme
+    assert f"`{CONFLICT_END}`" in readme
+
+    update = service.make("update", check=False)
+
+    assert update.returncode != 0
+    assert f"Conflicts to resolve in:\n  {SLUG}/routers/users.py" in update.stdout
+    users = service.file("<slug>/routers/users.py")
+    block = f"{CONFLICT_START}\n{team_line}=======\n{template_line}{CONFLICT_END}\n"
+    assert block in users.read_text()
+    assert run(["git", "diff", "--check"], cwd=service.root, check=False).returncode != 0
+    assert not service.file(".env").exists()
+
+    # Giving up, as the README says, leaves the service as it was.
+    git(service.root, "reset", "--quiet", "--hard")
+    assert team_line in users.read_text()
+    assert service.state()["commit"] == version_a
+
+    # Resolving it, as the README says.
+    assert service.make("update", check=False).returncode != 0
+    replace_once(users, block, USERS_ROUTER.replace('["users"]', '["people", "orders"]'))
+    git(service.root, "add", users.relative_to(service.root).as_posix())
+    assert git(service.root, "diff", "--check") == ""
+    service.commit("Update from the template")
+    assert leftovers(service.root) == []
+    assert "up to date" in service.cruft("check").stdout
+
+
+@pytest.mark.parametrize("database", DATABASES)
+@pytest.mark.parametrize("address", ["local path", "git URL"])
+def test_right_after_a_bake_cruft_sees_no_difference(
+    database: str, address: str, template: Path, tmp_path: Path
+) -> None:
+    with git_daemon(template.parent) as git_url:
+        source = str(template) if address == "local path" else git_url + template.name
+        service = bake_service(source, tmp_path / "services", database, service_environment({}))
+
+        diff = service.cruft("diff", "--exit-code", check=False)
+
+    assert (diff.returncode, diff.stdout) == (0, "")
+    state = service.state()
+    assert state["template"] == source
+    assert state["commit"] == git(template, "rev-parse", "HEAD").strip()
+    # One record of the answers: .cruft.json, with the template's version.
+    assert not service.file(".cookiecutter.json").exists()
+    answers = state["context"]["cookiecutter"]
+    assert (answers["database"], answers["_template_version"]) == (database, "1.0.0")
+
+
+@pytest.mark.parametrize("database", DATABASES)
+def test_a_plain_cookiecutter_bake_links_with_the_answers_it_recorded(
+    database: str, template: Path, tmp_path: Path
+) -> None:
+    answers = [f"database={database}", "project_name=Order Desk", "author_name=Ada"]
+    run([tool("cookiecutter"), template, "--no-input", "-o", tmp_path, *answers])
+    project = tmp_path / "order_desk"
+    recorded = project / ".cookiecutter.json"
+
+    # The template's README: cruft link with the recorded answers, then the file goes.
+    run(
+        [tool("cruft"), "link", template, "-y", "--extra-context", recorded.read_text()],
+        cwd=project,
+    )
+    recorded.unlink()
+
+    diff = run([tool("cruft"), "diff", "--exit-code"], cwd=project, check=False)
+    assert (diff.returncode, diff.stdout) == (0, "")
+    linked = json.loads((project / ".cruft.json").read_text())["context"]["cookiecutter"]
+    assert (linked["database"], linked["project_name"], linked["author_name"]) == (
+        database,
+        "Order Desk",
+        "Ada",
+    )
