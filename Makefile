@@ -20,7 +20,7 @@ serve: $(STAMP)
 	$(VENV)/bin/cookiecutter . --no-input --default-config --output-dir build
 	$(VENV)/bin/python -m venv $(PROJECT)/.venv
 	cd $(PROJECT) && .venv/bin/pip install --quiet -e ".[dev]"
-	cd $(PROJECT) && .venv/bin/alembic upgrade head
+	cd $(PROJECT) && .venv/bin/alembic upgrade heads
 	@echo "Serving $(PROJECT): open http://127.0.0.1:8000/docs (Ctrl-C stops it)"
 	cd $(PROJECT) && exec .venv/bin/uvicorn my_service.main:app --host 127.0.0.1 --port 8000 \
 		--loop my_service.event_loop:EventLoop

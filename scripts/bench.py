@@ -280,7 +280,7 @@ def prepare(database: str, work: Path, users: int) -> tuple[Path, Path, dict[str
                 f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
             )
         env["DATABASE_URL"] = f"mysql+pymysql://root@127.0.0.1:3306/{name}"
-    run([str(venv / "bin" / "alembic"), "upgrade", "head"], cwd=project, env=env)
+    run([str(venv / "bin" / "alembic"), "upgrade", "heads"], cwd=project, env=env)
     run(
         [str(venv / "bin" / "python"), str(SCRIPTS / "seed.py"), PACKAGE, str(users)],
         cwd=project,

@@ -103,17 +103,19 @@ def test_a_new_column_and_table_migrate_lint_and_test_the_documented_way(
         add_email_and_notes(models)
 
         run([*make, "revision", "m=add email and notes"], cwd=project_copy, env=env)
-        assert (versions / "0003_add_email_and_notes.py").is_file(), sorted(versions.iterdir())
+        assert (versions / "service_0001_add_email_and_notes.py").is_file(), sorted(
+            versions.iterdir()
+        )
         run([*make, "migrate"], cwd=project_copy, env=env)
         run([python, "-c", WRITE_A_NOTE], cwd=project_copy, env=env)
 
         # A migration written by hand is numbered like the others.
         run([alembic, "revision", "-m", "backfill notes"], cwd=project_copy, env=env)
-        assert (versions / "0004_backfill_notes.py").is_file(), sorted(versions.iterdir())
+        assert (versions / "service_0002_backfill_notes.py").is_file(), sorted(versions.iterdir())
         run([*make, "migrate"], cwd=project_copy, env=env)
         add_after_username(models, PHONE_COLUMN)
         run([*make, "revision", "m=add phone"], cwd=project_copy, env=env)
-        assert (versions / "0005_add_phone.py").is_file(), sorted(versions.iterdir())
+        assert (versions / "service_0003_add_phone.py").is_file(), sorted(versions.iterdir())
         run([*make, "migrate"], cwd=project_copy, env=env)
         notes = run([python, "-c", COUNT_NOTES], cwd=project_copy, env=env)
         assert notes.stdout.strip() == "1", "the copy of users took the notes with it"
@@ -121,7 +123,7 @@ def test_a_new_column_and_table_migrate_lint_and_test_the_documented_way(
         # Nothing changed since: the empty revision is written, and said to be empty.
         unchanged = run([*make, "revision", "m=nothing"], cwd=project_copy, env=env)
         assert "No change to the models found" in unchanged.stderr, unchanged.stderr
-        (versions / "0006_nothing.py").unlink()
+        (versions / "service_0004_nothing.py").unlink()
 
         # A migration that fails (ada and bob are both 36) leaves the database as it was.
         before = run([python, "-c", DESCRIBE_DATABASE], cwd=project_copy, env=env).stdout
@@ -133,7 +135,7 @@ def test_a_new_column_and_table_migrate_lint_and_test_the_documented_way(
         assert failed.returncode != 0, "ages that are not unique were made unique"
         after = run([python, "-c", DESCRIBE_DATABASE], cwd=project_copy, env=env).stdout
         assert after == before, "the failed migration left a trace"
-        (versions / "0006_unique_ages.py").unlink()
+        (versions / "service_0004_unique_ages.py").unlink()
         models.write_text(original_models)
 
         # Down past the new table (MySQL drops a foreign key's index only with its table).

@@ -6,9 +6,7 @@ No Docker engine runs here, so images are not built: the files are parsed and li
 
 import fnmatch
 import json
-import os
 import re
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -20,9 +18,12 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import COMMAND_TIMEOUT, DATABASES, bake, env_values, make_recipe
+from tests.conftest import DATABASES, bake, env_values, make_recipe
+from tests.linters import lint, tool
 
 WORKFLOW = ".github/workflows/ci.yml"
+UPDATE_WORKFLOW = ".github/workflows/template-update.yml"
+WORKFLOWS = [WORKFLOW, UPDATE_WORKFLOW]
 COMPOSE_FILE = "docker-compose.yml"
 PINNED_ACTION = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
 VARIABLE_REFERENCE = re.compile(r"\$\{(\w+)[^}]*\}")
@@ -53,37 +54,23 @@ def baked(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     return Baked(root=root, database=database)
 
 
-def tool(name: str) -> str:
-    """A linter from the template's dev group, installed beside this Python (make test does)."""
-    beside = Path(sys.executable).parent / name
-    found = str(beside) if beside.is_file() else shutil.which(name)
-    if found is None:
-        pytest.fail(f"{name} is not installed; `make test` installs the dev dependency group")
-    return found
-
-
-def lint(command: list[str], cwd: Path) -> str:
-    """Run a linter; fail with its report unless it exits 0. Return the report."""
-    # Settings from the developer's environment could silence rules.
-    env = {key: value for key, value in os.environ.items() if not key.startswith("HADOLINT_")}
-    result = subprocess.run(
-        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=COMMAND_TIMEOUT
-    )
-    report = (result.stdout + result.stderr).strip()
-    assert result.returncode == 0, report
-    return report
-
-
 # The linters
 
 
-def test_workflow_passes_actionlint(baked: Baked) -> None:
-    assert lint([tool("actionlint"), "-no-color", WORKFLOW], cwd=baked.root) == ""
+def test_every_workflow_is_one_the_tests_lint(baked: Baked) -> None:
+    found = {path.name for path in (baked.root / ".github" / "workflows").iterdir()}
+    assert found == {Path(name).name for name in WORKFLOWS}
 
 
-def test_workflow_matches_github_schema(baked: Baked) -> None:
+@pytest.mark.parametrize("name", WORKFLOWS)
+def test_workflow_passes_actionlint(baked: Baked, name: str) -> None:
+    assert lint([tool("actionlint"), "-no-color", name], cwd=baked.root) == ""
+
+
+@pytest.mark.parametrize("name", WORKFLOWS)
+def test_workflow_matches_github_schema(baked: Baked, name: str) -> None:
     schema = "vendor.github-workflows"
-    command = [tool("check-jsonschema"), "--builtin-schema", schema, WORKFLOW]
+    command = [tool("check-jsonschema"), "--builtin-schema", schema, name]
     assert "validation done" in lint(command, cwd=baked.root)
 
 
@@ -123,13 +110,22 @@ def job_running(workflow: dict[str, Any], command: str) -> dict[str, Any]:
     raise AssertionError(f"no job runs {command!r}")
 
 
-def test_every_action_is_pinned_to_a_commit_with_its_version_noted(baked: Baked) -> None:
-    used = [step["uses"] for step in steps(baked.yaml(WORKFLOW)) if "uses" in step]
-    assert used
-    assert [action for action in used if not PINNED_ACTION.match(action)] == []
-    # A bare hash says nothing to a reviewer: each carries its release in a comment.
-    uses_lines = [line for line in baked.text(WORKFLOW).splitlines() if "uses:" in line]
-    assert [line for line in uses_lines if not re.search(r"@[0-9a-f]{40} # v\d", line)] == []
+@pytest.mark.parametrize("name", WORKFLOWS)
+def test_every_action_is_pinned_to_a_commit_with_its_version_noted(baked: Baked, name: str) -> None:
+    assert unpinned_actions(baked.text(name)) == []
+
+
+def unpinned_actions(workflow_text: str) -> list[str]:
+    """The `uses:` lines that name an action by anything but a commit with its release noted
+    (a bare hash says nothing to a reviewer); none at all is a mistake too."""
+    uses_lines = [line for line in workflow_text.splitlines() if "uses:" in line]
+    assert uses_lines, "the workflow uses no action"
+    return [
+        line
+        for line in uses_lines
+        if not PINNED_ACTION.match(line.split("uses:")[1].split("#")[0].strip())
+        or not re.search(r"@[0-9a-f]{40} # v\d", line)
+    ]
 
 
 def test_workflow_token_can_only_read(baked: Baked, workflow: dict[str, Any]) -> None:
@@ -188,6 +184,48 @@ def test_tests_run_against_their_database(baked: Baked, workflow: dict[str, Any]
     assert "3306:3306" in server["ports"]
 
 
+# The template-update workflow
+
+
+@pytest.fixture
+def update_workflow(baked: Baked) -> dict[str, Any]:
+    return baked.yaml(UPDATE_WORKFLOW)
+
+
+def triggers(workflow: dict[str, Any]) -> dict[str, Any]:
+    # YAML 1.1 reads the key `on` as true.
+    found: dict[str, Any] = workflow.get("on", workflow.get(True))
+    return found
+
+
+def test_template_updates_are_checked_weekly_and_on_demand(
+    update_workflow: dict[str, Any],
+) -> None:
+    on = triggers(update_workflow)
+    assert set(on) == {"schedule", "workflow_dispatch"}
+    assert [entry["cron"] for entry in on["schedule"]]
+
+
+def test_template_update_may_push_its_branch_and_open_a_pull_request_only(
+    update_workflow: dict[str, Any],
+) -> None:
+    assert update_workflow["permissions"] == {}
+    [job] = update_workflow["jobs"].values()
+    assert job["permissions"] == {"contents": "write", "pull-requests": "write"}
+    assert isinstance(job["timeout-minutes"], int)
+
+
+def test_template_update_merges_with_the_history_and_runs_make_updates_script(
+    update_workflow: dict[str, Any],
+) -> None:
+    # Without the history, the three-way merge lacks the files of the last update.
+    checkout = next(step for step in steps(update_workflow) if "checkout" in step.get("uses", ""))
+    assert checkout["with"]["fetch-depth"] == 0
+    runs = "\n".join(step.get("run", "") for step in steps(update_workflow))
+    assert "python scripts/update_from_template.py --summary" in runs
+    assert "gh pr create" in runs
+
+
 # docker compose
 
 
@@ -198,7 +236,7 @@ def compose(baked: Baked) -> dict[str, Any]:
 
 def test_app_starts_after_the_migrations_succeed(compose: dict[str, Any]) -> None:
     services = compose["services"]
-    assert services["migrate"]["command"] == ["alembic", "upgrade", "head"]
+    assert services["migrate"]["command"] == ["alembic", "upgrade", "heads"]
     assert services["app"]["depends_on"]["migrate"] == {
         "condition": "service_completed_successfully"
     }

@@ -110,7 +110,7 @@ def test_project_serves_under_the_image_command_at_the_lowest_versions(
     project = lowest_project
     with project.database_settings(sqlite_file=tmp_path / "served.db") as settings:
         env = project.env(**settings)
-        run([project.command("alembic"), "upgrade", "head"], cwd=project.root, env=env)
+        run([project.command("alembic"), "upgrade", "heads"], cwd=project.root, env=env)
         with served_by_image_command(project, env, tmp_path / "uvicorn.log") as url:
             assert call(f"{url}/health")[0] == 200
 

@@ -70,7 +70,7 @@ def service(
     project = installed_project
     server.query("CREATE DATABASE service CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
     env = project.env(DATABASE_URL=f"{server.url}/service")
-    run([project.command("alembic"), "upgrade", "head"], cwd=project.root, env=env)
+    run([project.command("alembic"), "upgrade", "heads"], cwd=project.root, env=env)
     log = tmp_path_factory.mktemp("outages") / "uvicorn.log"
     with served(project, env, log, workers=WORKERS) as url:
         user = {"username": "operator", "password": PASSWORD}

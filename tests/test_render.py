@@ -25,7 +25,7 @@ OPTION_SETS: list[tuple[dict[str, str], str]] = [
 ]
 
 
-REPLAY_RECORD = ".cookiecutter.json"
+ANSWERS_RECORD = ".cookiecutter.json"  # a plain cookiecutter bake's, for cruft link
 TEMPLATE_MARKERS = ("{{", "{%", "cookiecutter")
 # GitHub Actions expressions, which the workflows (copied, not rendered) are meant to keep.
 GITHUB_EXPRESSION = "${{"
@@ -66,15 +66,15 @@ def test_no_template_markers_are_left(baked: Baked) -> None:
     leftovers = [
         f"{path.relative_to(baked.root)}: {marker}"
         for path in baked.files()
-        if path.name != REPLAY_RECORD
+        if path.name != ANSWERS_RECORD
         for marker in TEMPLATE_MARKERS
         if marker in path.read_text(encoding="utf-8").lower().replace(GITHUB_EXPRESSION, "")
     ]
     assert leftovers == []
 
 
-def test_replay_record_holds_the_answers(baked: Baked) -> None:
-    recorded = json.loads((baked.root / REPLAY_RECORD).read_text(encoding="utf-8"))["cookiecutter"]
+def test_the_answers_are_recorded_as_flat_json(baked: Baked) -> None:
+    recorded = json.loads((baked.root / ANSWERS_RECORD).read_text(encoding="utf-8"))
     assert {key: recorded[key] for key in baked.answers} == baked.answers
     assert recorded["project_slug"] == baked.expected_slug
     assert recorded["database"] == baked.database

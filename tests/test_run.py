@@ -22,7 +22,7 @@ def test_project_migrates_and_passes_its_own_tests(installed_project: InstalledP
     # SQLite: the database of .env, a file in the project; MySQL: a database of the test's own.
     with project.database_settings() as settings:
         env = project.env(**settings)
-        run([project.command("alembic"), "upgrade", "head"], cwd=project.root, env=env)
+        run([project.command("alembic"), "upgrade", "heads"], cwd=project.root, env=env)
         script = LIST_TABLES.format(package=project.slug)
         tables = run([project.command("python"), "-c", script], cwd=project.root, env=env)
         assert "users" in json.loads(tables.stdout)

@@ -33,7 +33,7 @@ def served_url(installed_project: InstalledProject, tmp_path: Path) -> Iterator[
     project = installed_project
     with project.database_settings(sqlite_file=tmp_path / "served.db") as settings:
         env = project.env(**settings)
-        run([project.command("alembic"), "upgrade", "head"], cwd=project.root, env=env)
+        run([project.command("alembic"), "upgrade", "heads"], cwd=project.root, env=env)
         with served(project, env, tmp_path / "uvicorn.log") as url:
             yield url
 
