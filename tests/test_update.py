@@ -315,6 +315,7 @@ def test_an_update_brings_the_templates_changes_and_keeps_the_teams(
         )
         service.make("migrate")
         edit_as_a_team(service)
+        service.file(".dockerignore").unlink()
         service.make("revision", "m=add nickname")
         service.make("migrate")
         team_commit = service.commit("Our first weeks")
@@ -327,8 +328,12 @@ def test_an_update_brings_the_templates_changes_and_keeps_the_teams(
         assert leftovers(service.root) == []
         assert git(service.root, "diff", "--name-only", "--diff-filter=U") == ""
         assert service.file(".env").read_bytes() == secrets_before
-        assert "1.0.0" in update.stdout
-        assert "1.1.0" in update.stdout
+        assert "Update from the template: 1.0.0 (" in update.stdout
+        assert ") to 1.1.0 (" in update.stdout
+        # A file the team deleted is passed by, and named.
+        assert "does not have" in update.stdout
+        assert "\n  .dockerignore\n" in update.stdout
+        assert not service.file(".dockerignore").exists()
         # The team's edits and the template's changes, side by side in one file.
         users = service.file("<slug>/routers/users.py").read_text()
         assert "The orders team owns this API." in users
@@ -376,19 +381,31 @@ def test_an_update_brings_the_templates_changes_and_keeps_the_teams(
 
 @pytest.mark.slow
 @pytest.mark.parametrize("database", DATABASES)
-def test_a_conflict_is_one_to_resolve_as_the_readme_says(
+def test_a_conflict_in_a_fresh_clone_is_one_to_resolve_as_the_readme_says(
     database: str, template: Path, tmp_path: Path
 ) -> None:
-    service = bake_service(str(template), tmp_path / "services", database, service_environment({}))
-    version_a = service.state()["commit"]
+    first = bake_service(str(template), tmp_path / "services", database, service_environment({}))
     team_line = USERS_ROUTER.replace('["users"]', '["users", "orders"]')
-    replace_once(service.file("<slug>/routers/users.py"), USERS_ROUTER, team_line)
-    service.commit("Tag our routes")
-    # A clone has no .env (it is git-ignored): an update must not write one.
-    service.file(".env").unlink()
+    replace_once(first.file("<slug>/routers/users.py"), USERS_ROUTER, team_line)
+    first.commit("Tag our routes")
+    # Version B changes another line of that file: a clean merge, committed. The file as
+    # B's template wrote it is then in no commit, and a clone does not have it.
+    replace_once(
+        template / PACKAGE / "routers/users.py",
+        '"""Users: sign up, read, update and delete.\n',
+        '"""Users: sign up, read, update, delete.\n',
+    )
+    version_b = commit_all(template, "Template version B")
+    first.make("update")
+    first.commit("Update from the template")
+    # CI's situation: a fresh clone, without .env (git-ignored), and version C changes the
+    # team's line.
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "--quiet", "--no-local", str(first.root), str(clone))
+    service = Service(root=clone, env=first.env)
     template_line = USERS_ROUTER.replace('["users"]', '["people"]')
     replace_once(template / PACKAGE / "routers/users.py", USERS_ROUTER, template_line)
-    commit_all(template, "Template version B")
+    commit_all(template, "Template version C")
     readme = service.file("README.md").read_text()
     assert f"`{CONFLICT_START}`" in readme
     assert f"`{CONFLICT_END}`" in readme
@@ -400,19 +417,20 @@ def test_a_conflict_is_one_to_resolve_as_the_readme_says(
     users = service.file("<slug>/routers/users.py")
     block = f"{CONFLICT_START}\n{team_line}=======\n{template_line}{CONFLICT_END}\n"
     assert block in users.read_text()
-    assert run(["git", "diff", "--check"], cwd=service.root, check=False).returncode != 0
+    assert leftovers(service.root) == [f"{users} (conflict markers)"]
+    assert run(["git", "diff", "--check", "HEAD"], cwd=clone, check=False).returncode != 0
     assert not service.file(".env").exists()
 
     # Giving up, as the README says, leaves the service as it was.
-    git(service.root, "reset", "--quiet", "--hard")
+    run(["sh", "-c", "git reset --hard && git clean -fd"], cwd=clone)
     assert team_line in users.read_text()
-    assert service.state()["commit"] == version_a
+    assert service.state()["commit"] == version_b
 
     # Resolving it, as the README says.
     assert service.make("update", check=False).returncode != 0
     replace_once(users, block, USERS_ROUTER.replace('["users"]', '["people", "orders"]'))
-    git(service.root, "add", users.relative_to(service.root).as_posix())
-    assert git(service.root, "diff", "--check") == ""
+    git(clone, "add", users.relative_to(clone).as_posix())
+    assert git(clone, "diff", "--check", "HEAD") == ""
     service.commit("Update from the template")
     assert leftovers(service.root) == []
     assert "up to date" in service.cruft("check").stdout

@@ -46,11 +46,12 @@ def write_revision(
     """Shape a new revision before Alembic writes it (its process_revision_directives)."""
     script = directives[0]
     script.rev_id = next_revision_id()
-    # The service's own folder; migrations/template is the template's (migrations/README.md).
+    # The service's own folder; migrations/template holds the template's revisions.
     script.version_path = str(SERVICE_VERSIONS)
-    # Built on every head: after a template update brought a migration of its own, the
-    # template's newest and the service's newest are two heads, and this revision joins them.
-    script.head = "heads"
+    # Built on every head, unless --head names one: after a template update brought a
+    # migration, the template's newest and the service's are two heads, and this joins them.
+    if getattr(config.cmd_opts, "head", None) in (None, "head"):
+        script.head = "heads"
     if not getattr(config.cmd_opts, "autogenerate", False):
         return  # `alembic revision` without --autogenerate: an empty one, to fill by hand
     upgrade_ops, downgrade_ops = script.upgrade_ops, script.downgrade_ops

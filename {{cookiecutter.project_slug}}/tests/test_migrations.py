@@ -1,5 +1,6 @@
 """The Alembic migrations: they run both ways, and they build the tables the models describe."""
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -52,10 +53,22 @@ def test_each_folder_of_revisions_has_one_newest() -> None:
     # The template's revisions and the service's may end in two heads (after an update that
     # brought a template migration), never in two of one folder: that would be a fork.
     scripts = ScriptDirectory.from_config(Config(PROJECT_ROOT / "alembic.ini"))
-    folders = [Path(head.path).parent.name for head in scripts.get_revisions("heads")]
+    heads = [script for script in scripts.walk_revisions() if script.is_head]
+    folders = [Path(head.path).parent.name for head in heads]
 
     assert sorted(set(folders)) == sorted(folders)
     assert set(folders) <= {"template", "versions"}
+
+
+def test_the_template_and_the_service_number_their_revisions_apart() -> None:
+    # migrations/template: the template's, 0001, 0002, ...; migrations/versions: the
+    # service's, service_0001, ... (make revision writes them), so neither takes the other's.
+    scripts = ScriptDirectory.from_config(Config(PROJECT_ROOT / "alembic.ini"))
+    for script in scripts.walk_revisions():
+        folder = Path(script.path).parent.name
+        pattern = r"[0-9]{4}" if folder == "template" else r"service_[0-9]{4,}"
+        assert folder in {"template", "versions"}, script.path
+        assert re.fullmatch(pattern, script.revision), f"{script.path}: {script.revision}"
 
 
 def test_upgrade_creates_the_users_table(engine: Engine) -> None:
