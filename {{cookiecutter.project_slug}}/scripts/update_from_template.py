@@ -151,9 +151,8 @@ def report(
 ) -> tuple[str, bool]:
     """What changed and what to do next, its first line a title; and whether it conflicts."""
     found = conflicts()
-    title = f"Update from the template: {describe(before)} to {describe(after)}"
-    if found:
-        title += ", with conflicts"
+    message = f"Update from the template: {describe(before)} to {describe(after)}"
+    title = f"{message}, with conflicts" if found else message
     changed = git("status", "--short").rstrip()
     fence = [] if here else ["```"]  # a pull request's Markdown keeps the lines apart
     lines = [title, "", "Changed files:", *fence, changed, *fence, ""]
@@ -164,7 +163,7 @@ def report(
         lines += ["Files of the template that this project does not have (deleted or renamed"]
         lines += ["here), which updates pass by; `cruft diff` shows what they hold now:"]
         lines += [*(f"  {name}" for name in passed_by), ""]
-    lines.append(NEXT_STEPS.format(title=title))
+    lines.append(NEXT_STEPS.format(title=message))
     return "\n".join(lines) + "\n", bool(found)
 
 
@@ -179,10 +178,12 @@ def main() -> int:
             rendered = render_last_update(before, Path(directory))
             remember(rendered)
             passed_by = missing_here(rendered, before)
-        print(cruft_update())
+        cruft_said = cruft_update()
     except UpdateError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    # cruft calls every update clean ("Good work!"), also one that left conflicts.
+    print("\n".join(line for line in cruft_said.splitlines() if not line.startswith("Good work")))
     after = template_state()
     if after["commit"] == before["commit"]:
         print(f"Up to date with the template, version {describe(after)}.")
