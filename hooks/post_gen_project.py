@@ -16,30 +16,41 @@ DATABASE = ANSWERS["database"]
 PACKAGE = ANSWERS["project_slug"]
 
 # The files that differ between databases: each variant is a whole file, and the chosen
-# one is renamed to the name the code imports. tests/test_template.py checks that every
-# path listed here exists in the skeleton.
+# one is renamed to the name the code imports (a database without one gets no such file).
+# tests/test_template.py checks that every path listed here exists in the skeleton.
 VARIANT_FILES = {
     "{package}/engine.py": {
         "sqlite": "{package}/engine_sqlite.py",
         "mysql": "{package}/engine_mysql.py",
+        "postgresql": "{package}/engine_postgresql.py",
+    },
+    "{package}/create_database.py": {
+        "mysql": "{package}/create_database_mysql.py",
+        "postgresql": "{package}/create_database_postgresql.py",
     },
     "tests/isolated_database.py": {
         "sqlite": "tests/isolated_database_sqlite.py",
         "mysql": "tests/isolated_database_mysql.py",
+        "postgresql": "tests/isolated_database_postgresql.py",
+    },
+    "tests/test_connection_pool.py": {
+        "mysql": "tests/test_connection_pool_mysql.py",
+        "postgresql": "tests/test_connection_pool_postgresql.py",
     },
     ".github/workflows/ci.yml": {
         "sqlite": ".github/workflows/ci_sqlite.yml",
         "mysql": ".github/workflows/ci_mysql.yml",
+        "postgresql": ".github/workflows/ci_postgresql.yml",
     },
     "docker-compose.yml": {
         "sqlite": "docker-compose_sqlite.yml",
         "mysql": "docker-compose_mysql.yml",
+        "postgresql": "docker-compose_postgresql.yml",
     },
 }
 # Files that only one database needs.
 DATABASE_ONLY_FILES = {
     "sqlite": ["tests/test_connection_settings.py"],
-    "mysql": ["{package}/create_database.py", "tests/test_connection_pool.py"],
 }
 
 

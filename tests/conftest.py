@@ -1,9 +1,8 @@
-"""Shared helpers: bake a project, find the MySQL server, install a baked project once."""
+"""Shared helpers: bake a project, install a baked project once, run commands."""
 
 import json
 import os
 import re
-import secrets
 import shutil
 import subprocess
 import sys
@@ -12,16 +11,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import pymysql
 import pytest
 from cookiecutter.main import cookiecutter
+
+from tests.database_servers import require_server, server_settings
 
 TEMPLATE = Path(__file__).resolve().parents[1]
 SKELETON = TEMPLATE / "{{cookiecutter.project_slug}}"
 DATABASES: list[str] = json.loads((TEMPLATE / "cookiecutter.json").read_text())["database"]
-
-MYSQL_HOST, MYSQL_PORT, MYSQL_USER = "127.0.0.1", 3306, "root"
-MYSQL_SERVER_URL = f"mysql+pymysql://{MYSQL_USER}@{MYSQL_HOST}:{MYSQL_PORT}"
 
 # Generous bounds so that a hung command fails the test instead of hanging the run.
 COMMAND_TIMEOUT = 600
@@ -116,41 +113,9 @@ def make_recipe(makefile: str, target: str) -> str:
     return re.sub(r"\\\n\s*", " ", match.group(1))
 
 
-def mysql_connection() -> pymysql.connections.Connection:
-    return pymysql.connect(host=MYSQL_HOST, port=MYSQL_PORT, user=MYSQL_USER, connect_timeout=5)
-
-
-def mysql_problem() -> str | None:
-    """Why the MySQL server cannot be used, or None when it answers."""
-    try:
-        mysql_connection().close()
-    except (OSError, pymysql.Error) as error:
-        return f"no MySQL server answers at {MYSQL_HOST}:{MYSQL_PORT} as {MYSQL_USER} ({error})"
-    return None
-
-
-def require_mysql() -> None:
-    """Skip when the server is down, except in CI, where every tier must really run."""
-    problem = mysql_problem()
-    if problem is None:
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{problem}; CI=true needs it (.ci/run starts it)")
-    pytest.skip(f"{problem}; start it to run the MySQL tests")
-
-
-@contextmanager
-def mysql_database() -> Iterator[str]:
-    """Create a database of a unique name; yield its URL; drop it and its _test twin."""
-    name = f"template_{secrets.token_hex(4)}"
-    with mysql_connection() as connection, connection.cursor() as cursor:
-        cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
-    try:
-        yield f"{MYSQL_SERVER_URL}/{name}"
-    finally:
-        with mysql_connection() as connection, connection.cursor() as cursor:
-            for database in (name, f"{name}_test"):
-                cursor.execute(f"DROP DATABASE IF EXISTS `{database}`")
+def uv_command() -> Path:
+    """uv, from the template's dev group, beside this Python (make test installs it)."""
+    return Path(sys.executable).parent / "uv"
 
 
 def environment_without_settings() -> dict[str, str]:
@@ -186,21 +151,23 @@ class InstalledProject:
         """Settings that point the project at a database of its own for one test.
 
         SQLite: `sqlite_file`, or the default of .env (a file in the project) when None.
-        MySQL: a new database on the server, and another for the project's own tests.
+        MySQL, PostgreSQL: a new database on the server, and another for the project's tests.
         """
-        if self.database != "mysql":
-            yield {} if sqlite_file is None else {"DATABASE_URL": f"sqlite:///{sqlite_file}"}
+        if self.database == "sqlite" and sqlite_file is not None:
+            yield {"DATABASE_URL": f"sqlite:///{sqlite_file}"}
             return
-        with mysql_database() as url:
-            yield {"DATABASE_URL": url, "TEST_DATABASE_URL": f"{url}_test"}
+        with server_settings(self.database) as settings:
+            yield settings
 
 
+# A test that needs a database server is marked with its name (pytest -m "not postgresql").
+SERVER_MARKS = {"mysql": [pytest.mark.mysql], "postgresql": [pytest.mark.postgresql]}
 # The parameters of a fixture that installs a project of each database into a new venv.
 EACH_DATABASE_INSTALLED = [
     pytest.param(
         database,
         id=f"database={database}",
-        marks=[pytest.mark.slow, *([pytest.mark.mysql] if database == "mysql" else [])],
+        marks=[pytest.mark.slow, *SERVER_MARKS.get(database, [])],
     )
     for database in DATABASES
 ]
@@ -210,20 +177,20 @@ EACH_DATABASE_INSTALLED = [
 def installed_project(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> InstalledProject:
-    """Bake a project for each database and `pip install -e .[dev]` it into a fresh venv.
+    """Bake a project for each database and install it, `-e .[dev]`, into a fresh venv.
 
     Only the dependencies the baked pyproject.toml declares get installed, so a missing
-    one breaks the tests that use this. pip's download cache is used as usual.
+    one breaks the tests that use this. uv installs it, as the project's `make install`
+    does when uv is present, from its cache where it can.
     """
     database: str = request.param
-    if database == "mysql":
-        require_mysql()
+    require_server(database)
     root = bake(tmp_path_factory.mktemp(f"installed-{database}"), database=database)
     venv = root / ".venv"
     run([sys.executable, "-m", "venv", venv])
     project = InstalledProject(root=root, slug=root.name, database=database, venv=venv)
     run(
-        [project.command("python"), "-m", "pip", "install", "-e", ".[dev]"],
+        [uv_command(), "pip", "install", "--python", project.command("python"), "-e", ".[dev]"],
         cwd=root,
         env=project.env(),
     )

@@ -174,14 +174,21 @@ def test_tests_run_against_their_database(baked: Baked, workflow: dict[str, Any]
         assert "TEST_DATABASE_URL" not in baked.text(WORKFLOW)
         return
     [server] = tests["services"].values()
-    assert server["image"].startswith("mysql:8")
     for option in ("--health-cmd", "--health-interval", "--health-timeout", "--health-retries"):
         assert option in server["options"]
-    assert "mysqladmin ping" in server["options"]
     url = tests["env"]["TEST_DATABASE_URL"]
-    password = server["env"]["MYSQL_ROOT_PASSWORD"]
-    assert url.startswith(f"mysql+pymysql://root:{password}@127.0.0.1:3306/")
-    assert "3306:3306" in server["ports"]
+    if baked.database == "mysql":
+        assert server["image"].startswith("mysql:8")
+        assert "mysqladmin ping" in server["options"]
+        password = server["env"]["MYSQL_ROOT_PASSWORD"]
+        assert url.startswith(f"mysql+pymysql://root:{password}@127.0.0.1:3306/")
+        assert "3306:3306" in server["ports"]
+    else:
+        assert server["image"] == "postgres:17"
+        assert "pg_isready" in server["options"]
+        assert server["env"]["POSTGRES_HOST_AUTH_METHOD"] == "trust"
+        assert url.startswith("postgresql+psycopg://postgres@127.0.0.1:5432/")
+        assert "5432:5432" in server["ports"]
 
 
 # The template-update workflow
@@ -256,16 +263,26 @@ def test_the_data_lives_in_a_named_volume(baked: Baked, compose: dict[str, Any])
         assert "data" in compose["volumes"]
         return
     db = services["db"]
-    assert db["image"].startswith("mysql:8")
-    assert "mysql-data:/var/lib/mysql" in db["volumes"]
-    assert "mysql-data" in compose["volumes"]
-    assert "mysqladmin" in db["healthcheck"]["test"]
     assert services["migrate"]["depends_on"]["db"] == {"condition": "service_healthy"}
     url = services["app"]["environment"]["DATABASE_URL"]
-    assert url.startswith(f"mysql+pymysql://{baked.slug}:${{DATABASE_PASSWORD")
-    assert url.endswith(f"@db:3306/{baked.slug}")
-    assert db["environment"]["MYSQL_USER"] == baked.slug
-    assert db["environment"]["MYSQL_DATABASE"] == baked.slug
+    if baked.database == "mysql":
+        assert db["image"].startswith("mysql:8")
+        assert "mysql-data:/var/lib/mysql" in db["volumes"]
+        assert "mysql-data" in compose["volumes"]
+        assert "mysqladmin" in db["healthcheck"]["test"]
+        assert url.startswith(f"mysql+pymysql://{baked.slug}:${{DATABASE_PASSWORD")
+        assert url.endswith(f"@db:3306/{baked.slug}")
+        assert db["environment"]["MYSQL_USER"] == baked.slug
+        assert db["environment"]["MYSQL_DATABASE"] == baked.slug
+    else:
+        assert db["image"] == "postgres:17"
+        assert "postgresql-data:/var/lib/postgresql/data" in db["volumes"]
+        assert "postgresql-data" in compose["volumes"]
+        assert "pg_isready" in db["healthcheck"]["test"]
+        assert url.startswith(f"postgresql+psycopg://{baked.slug}:${{DATABASE_PASSWORD")
+        assert url.endswith(f"@db:5432/{baked.slug}")
+        assert db["environment"]["POSTGRES_USER"] == baked.slug
+        assert db["environment"]["POSTGRES_DB"] == baked.slug
 
 
 def test_compose_file_holds_no_secret(baked: Baked, compose: dict[str, Any]) -> None:

@@ -25,7 +25,8 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from tests.conftest import EACH_DATABASE_INSTALLED, InstalledProject, bake, require_mysql, run
+from tests.conftest import EACH_DATABASE_INSTALLED, InstalledProject, bake, run
+from tests.database_servers import require_server
 from tests.serving import call, free_port, serving
 
 # From the template's dev group, beside the Python that runs these tests.
@@ -43,8 +44,7 @@ def lowest_project(
     uv's download cache is used as usual, so only the first run downloads.
     """
     database: str = request.param
-    if database == "mysql":
-        require_mysql()
+    require_server(database)
     if not UV.is_file():
         pytest.fail(f"{UV} is missing; `make test` installs the template's dev group")
     root = bake(tmp_path_factory.mktemp(f"lowest-{database}"), database=database)

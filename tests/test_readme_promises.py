@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import DATABASES, InstalledProject, bake, env_values, mysql_connection, run
+from tests.conftest import DATABASES, InstalledProject, bake, env_values, run
+from tests.database_servers import mysql_connection, postgresql_connection
 
 # The driver each database's DATABASE_URL must reach: SQLite through the standard library,
 # MySQL through PyMySQL, the one MySQL driver the project's pyproject.toml installs.
-EXPECTED_DRIVERS = {"sqlite": "sqlite3", "mysql": "pymysql"}
+EXPECTED_DRIVERS = {"sqlite": "sqlite3", "mysql": "pymysql", "postgresql": "psycopg"}
 # The tables `make migrate` must leave in the database that .env names.
 MIGRATED_TABLES = {"users", "alembic_version"}
 
@@ -83,13 +84,27 @@ def drop_mysql_database_and_user(name: str) -> None:
             cursor.execute("DROP USER IF EXISTS %s@%s", (name, host))
 
 
+def drop_postgresql_database_and_role(name: str) -> None:
+    """Drop what `make database` made: the database, its _test twin, the role."""
+    with postgresql_connection() as connection:
+        for database in (name, f"{name}_test"):
+            connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        connection.execute(f'DROP ROLE IF EXISTS "{name}"')
+
+
+DROP_WHAT_MAKE_DATABASE_MADE = {
+    "mysql": drop_mysql_database_and_user,
+    "postgresql": drop_postgresql_database_and_role,
+}
+
+
 def test_make_migrate_works_with_the_database_url_of_env_as_written(
     installed_project: InstalledProject, tmp_path: Path
 ) -> None:
-    """`make database` (MySQL) then `make migrate` on a fresh clone, with the URL of the .env
-    that make writes, untouched.
+    """`make database` (on a server) then `make migrate` on a fresh clone, with the URL of
+    the .env that make writes, untouched.
 
-    The slug names the MySQL database and user, so the bake gets a slug of its own: no other
+    The slug names the server's database and user, so the bake gets a slug of its own: no other
     test or run on the shared server uses the same names. Its dependencies are those of the
     installed project (only the name differs), so its commands run in that virtual environment.
     """
@@ -106,14 +121,14 @@ def test_make_migrate_works_with_the_database_url_of_env_as_written(
     assert "DATABASE_URL" not in env, "the URL must come from .env, not the environment"
 
     try:
-        if project.database == "mysql":
+        if project.database in DROP_WHAT_MAKE_DATABASE_MADE:
             run([*make, "database"], cwd=root, env=env)
         run([*make, "migrate"], cwd=root, env=env)
         url = env_values(root / ".env")["DATABASE_URL"]
         listed = run([project.command("python"), "-c", LIST_TABLES, url], cwd=root, env=env)
     finally:
-        if project.database == "mysql":
-            drop_mysql_database_and_user(slug)
+        if project.database in DROP_WHAT_MAKE_DATABASE_MADE:
+            DROP_WHAT_MAKE_DATABASE_MADE[project.database](slug)
 
     tables = set(json.loads(listed.stdout))
     missing = MIGRATED_TABLES - tables

@@ -14,13 +14,15 @@ import pytest
 from tests.conftest import bake, env_values
 
 # One option varied at a time from the defaults, plus the pairs that interact: the slug
-# names the MySQL database and user, and free text lands in TOML and Python strings.
+# names the server's database and user, and free text lands in TOML and Python strings.
 # (answers, the slug they should produce)
 OPTION_SETS: list[tuple[dict[str, str], str]] = [
     ({}, "my_service"),
     ({"database": "mysql"}, "my_service"),
     ({"project_name": "Café Orders"}, "caf_orders"),
     ({"project_name": "Café Orders", "database": "mysql"}, "caf_orders"),
+    ({"database": "postgresql"}, "my_service"),
+    ({"project_name": "Café Orders", "database": "postgresql"}, "caf_orders"),
     ({"project_slug": "orders_api"}, "orders_api"),
     ({"author_name": "Zoë Ōkubo", "description": "사용자 서비스 🚀"}, "my_service"),
 ]
@@ -88,32 +90,42 @@ def test_only_the_chosen_database_files_are_left(baked: Baked) -> None:
     names = {str(path.relative_to(baked.root)) for path in baked.files()}
     package = baked.expected_slug
     assert {f"{package}/engine.py", "tests/isolated_database.py"} <= names
-    # In the skeleton, the variants are named <name>_sqlite.py and <name>_mysql.py.
-    assert [name for name in names if "_sqlite" in name or "_mysql" in name] == []
-    mysql_only = {f"{package}/create_database.py", "tests/test_connection_pool.py"}
+    # In the skeleton, the variants are named <name>_sqlite.py, <name>_mysql.py, ...
+    variants = [name for name in names if re.search(r"_(sqlite|mysql|postgresql)\b", name)]
+    assert variants == []
+    server_only = {f"{package}/create_database.py", "tests/test_connection_pool.py"}
     sqlite_only = {"tests/test_connection_settings.py"}
-    assert (mysql_only <= names) == (baked.database == "mysql")
-    assert (mysql_only & names == set()) == (baked.database == "sqlite")
-    assert (sqlite_only <= names) == (baked.database == "sqlite")
-    assert (sqlite_only & names == set()) == (baked.database == "mysql")
-
-
-def test_no_trace_of_the_other_database(baked: Baked) -> None:
     if baked.database == "sqlite":
-        mentions = [p for p in baked.files() if "pymysql" in p.read_text(encoding="utf-8").lower()]
-        assert mentions == []
+        assert (server_only & names, sqlite_only <= names) == (set(), True)
     else:
-        settings_files = [".env", ".env.example", f"{baked.expected_slug}/config.py"]
-        for name in settings_files:
-            assert "sqlite" not in (baked.root / name).read_text(encoding="utf-8").lower(), name
+        assert (server_only <= names, sqlite_only & names) == (True, set())
+
+
+# The drivers, and what else names one database only.
+TRACES = {"sqlite": "sqlite", "mysql": "pymysql", "postgresql": "psycopg"}
+
+
+def test_no_trace_of_the_other_databases(baked: Baked) -> None:
+    settings_files = [".env", ".env.example", f"{baked.expected_slug}/config.py"]
+    for database, trace in TRACES.items():
+        if database == baked.database:
+            continue
+        if database == "sqlite":  # the README compares, so only the settings are checked
+            files = [baked.root / name for name in settings_files]
+        else:
+            files = list(baked.files())
+        mentions = [p for p in files if trace in p.read_text(encoding="utf-8").lower()]
+        assert mentions == [], f"a {baked.database} project mentions {trace}"
 
 
 def test_pyproject_parses_and_lists_the_driver_of_its_database(baked: Baked) -> None:
     pyproject = tomllib.loads((baked.root / "pyproject.toml").read_text(encoding="utf-8"))
     project = pyproject["project"]
     assert project["name"] == baked.expected_slug
-    drivers = [dependency for dependency in project["dependencies"] if "pymysql" in dependency]
-    assert bool(drivers) == (baked.database == "mysql")
+    servers = {"mysql": "pymysql", "postgresql": "psycopg"}
+    for database, driver in servers.items():
+        listed = [dependency for dependency in project["dependencies"] if driver in dependency]
+        assert bool(listed) == (baked.database == database), (database, listed)
     assert project["optional-dependencies"]["dev"]
 
 

@@ -73,9 +73,20 @@ def test_mariadb_is_a_healthy_service_on_the_port_the_tests_use(job: dict[str, A
     assert "--health-cmd" in server["options"]
 
 
+def test_postgresql_is_a_healthy_service_on_the_port_the_tests_use(job: dict[str, Any]) -> None:
+    server = job["services"]["postgres"]
+    assert server["image"].startswith("postgres:")
+    assert "5432:5432" in server["ports"]
+    assert server["env"]["POSTGRES_HOST_AUTH_METHOD"] == "trust"  # postgres, no password
+    assert "pg_isready" in server["options"]
+
+
 def test_the_programs_of_the_fault_tests_are_installed(job: dict[str, Any]) -> None:
-    # Throwaway servers (mariadb-install-db, mariadbd) and .ci/run's ping (mariadb-admin).
-    assert re.search(r"apt-get install .*\bmariadb-server\b.*\bmariadb-client\b", runs(job))
+    # Throwaway servers (mariadb-install-db, mariadbd) and .ci/run's pings (mariadb-admin,
+    # pg_isready).
+    installs = runs(job).replace("\\\n", " ")
+    for package in ("mariadb-server", "mariadb-client", "postgresql-client"):
+        assert re.search(rf"apt-get install .*\b{package}\b", installs), package
 
 
 def test_it_uses_the_pythons_floor(job: dict[str, Any]) -> None:

@@ -30,10 +30,9 @@ from tests.conftest import (
     EACH_DATABASE_INSTALLED,
     TEMPLATE,
     environment_without_settings,
-    mysql_database,
-    require_mysql,
     run,
 )
+from tests.database_servers import server_settings
 from tests.serving import free_port
 
 SLUG = "orders"
@@ -217,17 +216,6 @@ def bake_service(address: str, directory: Path, database: str, env: dict[str, st
     return service
 
 
-@contextmanager
-def database_settings(database: str) -> Iterator[dict[str, str]]:
-    """SQLite: the file .env names, in the service. MySQL: databases of their own."""
-    if database != "mysql":
-        yield {}
-        return
-    require_mysql()
-    with mysql_database() as url:
-        yield {"DATABASE_URL": url, "TEST_DATABASE_URL": f"{url}_test"}
-
-
 def edit_as_a_team(service: Service) -> None:
     """Changes a team makes in its first weeks, to files the template owns too."""
     replace_once(
@@ -309,7 +297,7 @@ def alembic(service: Service, *arguments: str) -> str:
 def test_an_update_brings_the_templates_changes_and_keeps_the_teams(
     database: str, template: Path, tmp_path: Path
 ) -> None:
-    with git_daemon(template.parent) as git_url, database_settings(database) as settings:
+    with git_daemon(template.parent) as git_url, server_settings(database) as settings:
         service = bake_service(
             git_url + template.name, tmp_path / "services", database, service_environment(settings)
         )

@@ -195,7 +195,7 @@ def connect(engine: Engine) -> Connection:
         return engine.connect()
     except OperationalError as error:
         url = engine.url.render_as_string(hide_password=True)
-{%- if cookiecutter.database == "mysql" %}
+{%- if cookiecutter.database != "sqlite" %}
         hint = "create it and its user first: `make database` (the create-database command)"
 {%- else %}
         hint = "check DATABASE_URL (in .env or the environment)"

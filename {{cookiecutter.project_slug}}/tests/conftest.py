@@ -80,6 +80,7 @@ def client(app: FastAPI) -> Iterator[TestClient]:
         # Every table the models know, those that refer to others first.
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())
+    engine.dispose()  # closes the connection the clean-up took, as the app's shutdown did
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Command line: `python -m {{ cookiecutter.project_slug }} serve | create-superuser{% if cookiecutter.database == 'mysql' %} | create-database{% endif %}`."""
+"""Command line: `python -m {{ cookiecutter.project_slug }} serve | create-superuser{% if cookiecutter.database != 'sqlite' %} | create-database{% endif %}`."""
 
 import argparse
 import getpass
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from {{ cookiecutter.project_slug }} import crud
 from {{ cookiecutter.project_slug }}.config import load_settings
-{%- if cookiecutter.database == 'mysql' %}
+{%- if cookiecutter.database != 'sqlite' %}
 from {{ cookiecutter.project_slug }}.create_database import DEFAULT_ADMIN_URL, create_database
 {%- endif %}
 from {{ cookiecutter.project_slug }}.database import create_session_factory
@@ -74,7 +74,7 @@ def make_superuser(session: Session, username: str, hasher: PasswordHasher) -> s
         session, username=username, hashed_password=hasher.hash(password), is_superuser=True
     )
     return f"Superuser {username} created."
-{%- if cookiecutter.database == 'mysql' %}
+{%- if cookiecutter.database != 'sqlite' %}
 
 
 def create_database_command(args: argparse.Namespace) -> int:
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     superuser_parser.add_argument("username")
     superuser_parser.set_defaults(handler=create_superuser)
-{%- if cookiecutter.database == 'mysql' %}
+{%- if cookiecutter.database != 'sqlite' %}
 
     database_parser = commands.add_parser(
         "create-database", help="create the database and user of DATABASE_URL"

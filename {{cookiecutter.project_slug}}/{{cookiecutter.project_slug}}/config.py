@@ -18,7 +18,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    database_url: str = "{{ 'sqlite:///./' ~ cookiecutter.project_slug ~ '.db' if cookiecutter.database == 'sqlite' else 'mysql+pymysql://' ~ cookiecutter.project_slug ~ ':change-me@127.0.0.1:3306/' ~ cookiecutter.project_slug }}"
+    database_url: str = "{{ cookiecutter.__database_url }}"
     secret_key: SecretStr
     access_token_expire_minutes: int = Field(default=30, ge=1, le=60 * 24 * 30)
     # Browsers may call the API from these origins; empty means no cross-origin access.

@@ -13,7 +13,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Usernames are unique regardless of case ("Alice" is "alice"): with this collation every
 # comparison of the column, and its unique index, ignores case.
-USERNAME_COLLATION = "{{ 'NOCASE' if cookiecutter.database == 'sqlite' else 'utf8mb4_unicode_ci' }}"
+USERNAME_COLLATION = "{{ cookiecutter.__username_collation }}"
 
 
 def utc_now() -> datetime:

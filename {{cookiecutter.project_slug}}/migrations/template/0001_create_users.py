@@ -20,13 +20,22 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+{%- if cookiecutter.database == "postgresql" %}
+    # PostgreSQL's equivalent of a case-insensitive collation: ICU's, at the strength that
+    # compares letters without their case ("ks-level2"); not deterministic, so equal means
+    # equal under it, in comparisons and in the unique index alike.
+    op.execute(
+        "CREATE COLLATION IF NOT EXISTS case_insensitive"
+        " (provider = icu, locale = 'und-u-ks-level2', deterministic = false)"
+    )
+{%- endif %}
     op.create_table(
         "users",
         sa.Column("id", sa.Integer(), nullable=False),
         # Case-insensitive: "Alice" and "alice" are the same username.
         sa.Column(
             "username",
-            sa.String(length=50, collation="{{ 'NOCASE' if cookiecutter.database == 'sqlite' else 'utf8mb4_unicode_ci' }}"),
+            sa.String(length=50, collation="{{ cookiecutter.__username_collation }}"),
             nullable=False,
         ),
         sa.Column("age", sa.Integer(), nullable=True),
@@ -54,3 +63,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("users")
+{%- if cookiecutter.database == "postgresql" %}
+    op.execute("DROP COLLATION IF EXISTS case_insensitive")
+{%- endif %}

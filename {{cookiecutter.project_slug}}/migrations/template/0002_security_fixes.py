@@ -49,7 +49,7 @@ def upgrade() -> None:
         # Compared without case, like users.username.
         sa.Column(
             "username",
-            sa.String(length=50, collation="{{ 'NOCASE' if cookiecutter.database == 'sqlite' else 'utf8mb4_unicode_ci' }}"),
+            sa.String(length=50, collation="{{ cookiecutter.__username_collation }}"),
             nullable=False,
         ),
 {%- if cookiecutter.database == "mysql" %}
