@@ -1,13 +1,13 @@
 """Benchmark the generated service beside a hello-world FastAPI app, in the same run.
 
-`make bench` runs this. For each database (MySQL only when a server answers on
-127.0.0.1:3306) and each worker count, it bakes the default project, installs it, migrates
-and seeds a database, serves it with uvicorn beside `scripts/bench/hello.py`, and loads both
-with wrk, interleaving the runs so that the machine's noise hits both alike. It prints, per
-endpoint: the median requests/s over the runs, p50 and p99 latency, errors, the server's CPU
-time per request, the ratio to hello-world, and the service's peak memory; and writes the
-same as JSON (build/bench/results.json by default) for comparison over time.
-"""
+`make bench` runs this. For each database (MySQL and PostgreSQL only when their servers
+answer on 127.0.0.1:3306 and 5432) and each worker count, it bakes the default project,
+installs it, migrates and seeds a database, serves it with uvicorn beside
+`scripts/bench/hello.py`, and loads both with wrk, interleaving the runs so that the
+machine's noise hits both alike. It prints, per endpoint: the median requests/s over the
+runs, p50 and p99 latency, errors, the server's CPU time per request, the ratio to
+hello-world, and the service's peak memory; and writes the same as JSON
+(build/bench/results.json by default) for comparison over time."""
 
 import argparse
 import json
@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import psycopg
 import pymysql
 from cookiecutter.main import cookiecutter
 
@@ -243,12 +244,21 @@ def measure(
         into.cpu_us_per_request.append(cpu / max(result["requests"], 1) * 1e6)
 
 
-def mysql_answers() -> bool:
+def server_answers(database: str) -> bool:
     try:
-        pymysql.connect(host="127.0.0.1", port=3306, user="root", connect_timeout=2).close()
-    except (OSError, pymysql.Error):
+        if database == "mysql":
+            pymysql.connect(host="127.0.0.1", port=3306, user="root", connect_timeout=2).close()
+        else:
+            postgresql_admin().close()
+    except (OSError, pymysql.Error, psycopg.Error):
         return False
     return True
+
+
+def postgresql_admin() -> psycopg.Connection[tuple[object, ...]]:
+    return psycopg.connect(
+        host="127.0.0.1", port=5432, user="postgres", dbname="postgres", autocommit=True
+    )
 
 
 def prepare(database: str, work: Path, users: int) -> tuple[Path, Path, dict[str, str]]:
@@ -280,6 +290,12 @@ def prepare(database: str, work: Path, users: int) -> tuple[Path, Path, dict[str
                 f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
             )
         env["DATABASE_URL"] = f"mysql+pymysql://root@127.0.0.1:3306/{name}"
+    if database == "postgresql":
+        name = f"{PACKAGE}_bench"
+        with postgresql_admin() as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            connection.execute(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0")
+        env["DATABASE_URL"] = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
     run([str(venv / "bin" / "alembic"), "upgrade", "heads"], cwd=project, env=env)
     run(
         [str(venv / "bin" / "python"), str(SCRIPTS / "seed.py"), PACKAGE, str(users)],
@@ -357,7 +373,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3, help="runs per endpoint (median taken)")
     parser.add_argument("--seconds", type=int, default=5, help="length of each wrk run")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--databases", nargs="+", default=["sqlite", "mysql"])
+    parser.add_argument("--databases", nargs="+", default=["sqlite", "mysql", "postgresql"])
     parser.add_argument(
         "--users", type=int, default=1000, help="users to seed (how deep the last page is)"
     )
@@ -369,9 +385,10 @@ def main() -> int:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: sudo apt-get install wrk (Debian/Ubuntu)")
     databases = list(args.databases)
-    if "mysql" in databases and not mysql_answers():
-        print("No MySQL server answers on 127.0.0.1:3306: benchmarking SQLite only.")
-        databases.remove("mysql")
+    for server, address in (("mysql", "127.0.0.1:3306"), ("postgresql", "127.0.0.1:5432")):
+        if server in databases and not server_answers(server):
+            print(f"No {server} server answers on {address}: leaving it out.")
+            databases.remove(server)
     results = []
     for database in databases:
         for workers in args.workers:

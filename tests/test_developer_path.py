@@ -38,8 +38,8 @@ with engine.begin() as connection:
     connection.execute(text(
         "INSERT INTO users (username, age, hashed_password, is_active, is_superuser,"
         " token_version, created_at, updated_at) VALUES"
-        " ('ada', 36, 'x', 1, 0, 1, '2026-01-01', '2026-01-01'),"
-        " ('bob', 36, 'x', 1, 0, 1, '2026-01-01', '2026-01-01')"
+        " ('ada', 36, 'x', TRUE, FALSE, 1, '2026-01-01', '2026-01-01'),"
+        " ('bob', 36, 'x', TRUE, FALSE, 1, '2026-01-01', '2026-01-01')"
     ))
     connection.execute(text(
         "INSERT INTO notes (owner_id, title, body, created_at, updated_at)"

@@ -94,6 +94,9 @@ def test_the_server_stops_a_statement_that_waits_for_a_lock_past_the_timeout(
         setup.execute(text("INSERT INTO lock_probe VALUES (1)"))
     try:
         with holder.begin() as locker, limited.connect() as waiter:
+            # Should the limit be missing, the server still ends this hold in 10 s: the test
+            # then fails instead of waiting for ever.
+            locker.execute(text("SET LOCAL idle_in_transaction_session_timeout = '10s'"))
             locker.execute(text("SELECT id FROM lock_probe WHERE id = 1 FOR UPDATE"))
             with pytest.raises(OperationalError) as stopped:
                 waiter.execute(text("UPDATE lock_probe SET id = 1 WHERE id = 1"))
