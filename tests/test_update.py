@@ -361,14 +361,19 @@ def test_an_update_brings_the_templates_changes_and_keeps_the_teams(
         service.make("migrate")
         assert alembic(service, "heads").split() == ["service_0002", "(head)"]
 
-        service.make("lint")
+        # The files the update merged are the same for each database (the kit tier lints
+        # every database's project): linting one is enough.
+        if database == "sqlite":
+            service.make("lint")
         service.make("test")
         service.commit("Update from the template")
         assert "up to date" in service.cruft("check").stdout
 
 
+# A conflict is git's and cruft's work, the same whatever the database: one is enough (the
+# long test above updates each database's project).
 @pytest.mark.slow
-@pytest.mark.parametrize("database", DATABASES)
+@pytest.mark.parametrize("database", ["sqlite"])
 def test_a_conflict_in_a_fresh_clone_is_one_to_resolve_as_the_readme_says(
     database: str, template: Path, tmp_path: Path
 ) -> None:
