@@ -25,13 +25,8 @@ serve: $(STAMP)
 	cd $(PROJECT) && exec .venv/bin/uvicorn my_service.main:app --host 127.0.0.1 --port 8000 \
 		--loop my_service.event_loop:EventLoop
 
-# Two processes: most of a tier's time is spent waiting (for a server to start, a database
-# to answer, an outage to pass), which the other process fills. Each database's tests stay
-# in one process, which installs its project once (tests/conftest.py). TEST_PROCESSES=0 runs
-# them in this one.
-TEST_PROCESSES ?= 2
 test: $(STAMP)
-	$(VENV)/bin/pytest --numprocesses $(TEST_PROCESSES) --dist loadgroup $(PYTEST_ARGS)
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(VENV)/bin/python scripts/bench.py $(BENCH_ARGS)

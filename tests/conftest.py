@@ -38,9 +38,7 @@ HIDDEN_PREFIXES = ("ARGON2_", "PYTEST_")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Leave out each mutant's runs on a database where it changes nothing (test_mutants.py),
-    and keep each database's tests together in one process under pytest-xdist (make test):
-    its installed project, a session fixture, is then installed once."""
+    """Leave out each mutant's runs on a database where it changes nothing (test_mutants.py)."""
     kept, left_out = [], []
     for item in items:
         callspec = getattr(item, "callspec", None)
@@ -48,9 +46,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         mutant = params.get("mutant")
         applies = mutant is None or params.get("installed_project") in mutant.databases
         (kept if applies else left_out).append(item)
-        databases = [value for value in params.values() if value in DATABASES]
-        if databases:
-            item.add_marker(pytest.mark.xdist_group(databases[0]))
     if left_out:
         config.hook.pytest_deselected(items=left_out)
         items[:] = kept
