@@ -11,9 +11,10 @@ from {{ cookiecutter.project_slug }}.engine import create_db_engine
 from {{ cookiecutter.project_slug }}.models import User
 from tests.conftest import UserFactory
 
-# How the database says no; drivers file it under different errors (MySQL's is an
-# OperationalError, PostgreSQL's an InternalError), so the tests read the message.
-REFUSED_AS_READ_ONLY = r"(?i)read.only"
+# How the database says no ("read-only", "READ ONLY", "readonly"); drivers file it under
+# different errors (an OperationalError for SQLite and MySQL, an InternalError for
+# PostgreSQL), so the tests read the message.
+REFUSED_AS_READ_ONLY = r"(?i)read.?only"
 
 
 @pytest.fixture
