@@ -44,6 +44,8 @@ TAKEN_NAMES = {
     "pydantic",
     "pydantic_core",
     "pydantic_settings",
+    "psycopg",
+    "psycopg_binary",
     "pymysql",
     "pytest",
     "python_multipart",
