@@ -189,8 +189,11 @@ def installed_project(
     venv = root / ".venv"
     run([sys.executable, "-m", "venv", venv])
     project = InstalledProject(root=root, slug=root.name, database=database, venv=venv)
+    # Bytecode compiled once at install: PYTHONDONTWRITEBYTECODE, where it is set, would
+    # otherwise make every command of the project compile its imports again.
+    install = [uv_command(), "pip", "install", "--compile-bytecode"]
     run(
-        [uv_command(), "pip", "install", "--python", project.command("python"), "-e", ".[dev]"],
+        [*install, "--python", project.command("python"), "-e", ".[dev]"],
         cwd=root,
         env=project.env(),
     )

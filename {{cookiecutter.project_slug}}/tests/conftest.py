@@ -66,8 +66,12 @@ def settings(database_url: str) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def app(settings: Settings) -> FastAPI:
-    return create_app(settings)
+def app(settings: Settings) -> Iterator[FastAPI]:
+    app = create_app(settings)
+    yield app
+    # The connection the last clean-up took (below) is still open: close it, not the GC.
+    app.state.engine.dispose()
+    app.state.read_engine.dispose()
 
 
 @pytest.fixture
@@ -80,7 +84,6 @@ def client(app: FastAPI) -> Iterator[TestClient]:
         # Every table the models know, those that refer to others first.
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())
-    engine.dispose()  # closes the connection the clean-up took, as the app's shutdown did
 
 
 @pytest.fixture
