@@ -25,8 +25,11 @@ serve: $(STAMP)
 	cd $(PROJECT) && exec .venv/bin/uvicorn my_service.main:app --host 127.0.0.1 --port 8000 \
 		--loop my_service.event_loop:EventLoop
 
+# Two processes, one per core here: while one waits (on a server, an install, a served
+# project), the other works. TEST_PROCESSES=0 runs every test in this one.
+TEST_PROCESSES ?= 2
 test: $(STAMP)
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest --numprocesses $(TEST_PROCESSES) --dist loadgroup $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(VENV)/bin/python scripts/bench.py $(BENCH_ARGS)

@@ -163,19 +163,38 @@ class InstalledProject:
 # A test that needs a database server is marked with its name (pytest -m "not postgresql").
 SERVER_MARKS = {"mysql": [pytest.mark.mysql], "postgresql": [pytest.mark.postgresql]}
 # The parameters of a fixture that installs a project of each database into a new venv.
+# Under pytest-xdist (make test), each database's tests run in one process (xdist_group),
+# which then installs each project once.
 EACH_DATABASE_INSTALLED = [
     pytest.param(
         database,
         id=f"database={database}",
-        marks=[pytest.mark.slow, *SERVER_MARKS.get(database, [])],
+        marks=[
+            pytest.mark.slow,
+            pytest.mark.xdist_group(database),
+            *SERVER_MARKS.get(database, []),
+        ],
     )
     for database in DATABASES
 ]
 
 
+@pytest.fixture(scope="session")
+def installed_projects() -> dict[str, InstalledProject]:
+    """The projects installed so far in this process, by database.
+
+    pytest keeps one value of a parametrized fixture at a time, so when pytest-xdist runs
+    one database's tests between another's, installed_project is set up again: this keeps
+    each database's project installed once.
+    """
+    return {}
+
+
 @pytest.fixture(scope="session", params=EACH_DATABASE_INSTALLED)
 def installed_project(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    installed_projects: dict[str, InstalledProject],
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> InstalledProject:
     """Bake a project for each database and install it, `-e .[dev]`, into a fresh venv.
 
@@ -185,6 +204,8 @@ def installed_project(
     """
     database: str = request.param
     require_server(database)
+    if database in installed_projects:
+        return installed_projects[database]
     root = bake(tmp_path_factory.mktemp(f"installed-{database}"), database=database)
     venv = root / ".venv"
     run([sys.executable, "-m", "venv", venv])
@@ -197,6 +218,7 @@ def installed_project(
         cwd=root,
         env=project.env(),
     )
+    installed_projects[database] = project
     return project
 
 

@@ -20,9 +20,14 @@ class Mutant:
     original: str
     replacement: str
     tests: str  # the generated test file that states the rule
-    # Where the rule can break; tests/conftest.py leaves out the other databases' runs. Code
-    # all databases share is broken on SQLite and MySQL; PostgreSQL runs what is its own.
-    databases: frozenset[str] = field(default=frozenset({"sqlite", "mysql"}))
+    # Where the rule can break; tests/conftest.py leaves out the other databases' runs. A
+    # rule kept in Python (a claim, a bound, a permission) breaks the same way on every
+    # database, so the default one is enough; EVERY_DATABASE is for a rule the database
+    # keeps (a locked row, a condition in SQL, a pool, a read-only connection).
+    databases: frozenset[str] = field(default=frozenset({"sqlite"}))
+
+
+EVERY_DATABASE = frozenset({"sqlite", "mysql", "postgresql"})
 
 
 MUTANTS = [
@@ -32,6 +37,7 @@ MUTANTS = [
         "values(token_version=User.token_version + 1)",
         "values(token_version=user.token_version + 1)",
         "tests/test_token_retirement.py",
+        databases=EVERY_DATABASE,
     ),
     Mutant(
         "sqlite-reuses-ids",
@@ -83,6 +89,7 @@ MUTANTS = [
         "    crud.forget_login_attempts(session, before=cutoff)\n",
         "",
         "tests/test_login_throttle.py",
+        databases=EVERY_DATABASE,
     ),
     Mutant(
         "chunked-bodies-unbounded",
@@ -118,6 +125,7 @@ MUTANTS = [
         "    if before and not after:\n        raise NoSuperuserLeftError",
         "",
         "tests/test_last_superuser.py",
+        databases=EVERY_DATABASE,
     ),
     Mutant(
         "superuser-rule-judged-on-a-stale-row",
@@ -125,6 +133,7 @@ MUTANTS = [
         'may_remove_superuser = changes.get("is_superuser") is False',
         'may_remove_superuser = user.is_active and changes.get("is_superuser") is False',
         "tests/test_last_superuser.py",
+        databases=EVERY_DATABASE,
     ),
     Mutant(
         "current-password-guessed-freely",
@@ -139,6 +148,7 @@ MUTANTS = [
         "        _carry_login_attempts(session, renames)\n",
         "",
         "tests/test_login_throttle.py",
+        databases=EVERY_DATABASE,
     ),
     Mutant(
         "a-busy-login-counts",
@@ -153,6 +163,7 @@ MUTANTS = [
         ".where(User.id == user.id, User.hashed_password == old_hash)",
         ".where(User.id == user.id)",
         "tests/test_password_change.py",
+        databases=EVERY_DATABASE,
     ),
     Mutant(
         "batch-renames-in-item-order",
@@ -160,6 +171,7 @@ MUTANTS = [
         '        users[user_id].username = f"~{user_id}"',
         "        pass",
         "tests/test_batch_update.py",
+        databases=EVERY_DATABASE,
     ),
     Mutant(
         "tokens-without-expiry",
@@ -195,6 +207,7 @@ MUTANTS = [
         "read_engine = create_engine_from(settings, read_only=True)",
         "read_engine = create_engine_from(settings, read_only=False)",
         "tests/test_read_only_engine.py",
+        databases=EVERY_DATABASE,
     ),
     Mutant(
         "pools-unbounded",
@@ -251,6 +264,7 @@ MUTANTS = [
         "            PoolTimeoutError: answer_try_again,\n",
         "",
         "tests/test_connection_limits.py",
+        databases=EVERY_DATABASE,
     ),
     Mutant(
         "sqlite-writers-wait-for-readers",
