@@ -45,7 +45,7 @@ def create_db_engine(
         settings.append("default_transaction_read_only=on")
     # No server-side prepared statements (psycopg prepares a query after its fifth run on a
     # connection): this app's queries take the server next to no time to plan, preparing
-    # cost GET /users/me a tenth of its CPU (measured), and a pooler in transaction mode
+    # cost GET /users/me 7% of its CPU (measured), and a pooler in transaction mode
     # (PgBouncer before 1.21) cannot keep them.
     connect_args: dict[str, Any] = {"prepare_threshold": None}
     if timeout is not None:
