@@ -1,7 +1,10 @@
 """Create the PostgreSQL role and database that DATABASE_URL names (a one-time set-up step)."""
 
 import re
+from typing import Any, cast
 
+import psycopg
+from psycopg import sql
 from sqlalchemy import create_engine, make_url, text
 
 DEFAULT_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -23,18 +26,22 @@ def create_database(*, database_url: str, admin_url: str) -> None:
         role_exists = connection.execute(
             text("SELECT 1 FROM pg_roles WHERE rolname = :name"), {"name": username}
         ).first()
-        # Identifiers cannot be bound parameters (the names were checked above), and
-        # neither can a password in CREATE or ALTER ROLE: the server quotes it as a literal.
-        quoted = connection.execute(text("SELECT quote_literal(:password)"), {"password": password})
-        verb = "ALTER" if role_exists else "CREATE"
-        role = f'{verb} ROLE "{username}" LOGIN PASSWORD {quoted.scalar_one()}'
-        connection.exec_driver_sql(role)  # sent as it is: no bind parameters read in it
         database_exists = connection.execute(
             text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
         ).first()
+        # Neither names nor a password can be bound parameters here: psycopg quotes them
+        # into the statement (sql.Identifier, sql.Literal), which it then sends as it is, so
+        # that a password keeps every character (a %, a quote, a colon).
+        driver = cast("psycopg.Connection[Any]", connection.connection.driver_connection)
+        verb = sql.SQL("ALTER" if role_exists else "CREATE")
+        role, database = sql.Identifier(username), sql.Identifier(name)
+        driver.execute(
+            sql.SQL("{} ROLE {} LOGIN PASSWORD {}").format(verb, role, sql.Literal(password))
+        )
         if database_exists:
-            connection.exec_driver_sql(f'ALTER DATABASE "{name}" OWNER TO "{username}"')
+            driver.execute(sql.SQL("ALTER DATABASE {} OWNER TO {}").format(database, role))
         else:
-            options = "ENCODING 'UTF8' TEMPLATE template0"  # UTF-8, whatever the server's default
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}" OWNER "{username}" {options}')
+            # UTF-8 from template0, whatever the server's default encoding.
+            create = "CREATE DATABASE {} OWNER {} ENCODING 'UTF8' TEMPLATE template0"
+            driver.execute(sql.SQL(create).format(database, role))
     engine.dispose()
