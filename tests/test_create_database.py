@@ -1,8 +1,9 @@
-"""`python -m <slug> create-database` on PostgreSQL stores the password DATABASE_URL gives,
-every character kept (a %, a quote, a colon), whether it creates the role or alters it.
+"""`python -m <slug> create-database` (`make database`) on the servers: the password it stores
+is the one DATABASE_URL gives, every character kept (a %, a quote, a colon), whether it
+creates the user or alters it; and a server it cannot use stops it with one line.
 
-The shared server trusts every local connection, so logging in would prove nothing: the test
-reads the SCRAM-SHA-256 verifier the server stored and checks it against the password."""
+MariaDB checks passwords, so logging in proves one. The shared PostgreSQL server trusts every
+local connection, so there the test checks the SCRAM-SHA-256 verifier the server stored."""
 
 import base64
 import hashlib
@@ -10,21 +11,32 @@ import hmac
 import secrets
 from urllib.parse import quote
 
+import pymysql
 import pytest
 
 from tests.conftest import EACH_DATABASE_INSTALLED, InstalledProject, run
-from tests.database_servers import POSTGRESQL_SERVER_URL, postgresql_connection
+from tests.database_servers import (
+    MYSQL_HOST,
+    MYSQL_PORT,
+    MYSQL_SERVER_URL,
+    POSTGRESQL_SERVER_URL,
+    mysql_connection,
+    postgresql_connection,
+)
 
-POSTGRESQL_INSTALLED = [
-    param for param in EACH_DATABASE_INSTALLED if param.values == ("postgresql",)
-]
-# psycopg reads % as a placeholder wherever parameters are passed; quotes and colons end
-# literals and start SQLAlchemy's bind parameters.
+SERVERS_INSTALLED = [param for param in EACH_DATABASE_INSTALLED if param.values != ("sqlite",)]
+ADMIN_URLS = {"mysql": MYSQL_SERVER_URL, "postgresql": f"{POSTGRESQL_SERVER_URL}/postgres"}
+URLS = {
+    "mysql": "mysql+pymysql://{user}:{password}@127.0.0.1:3306/{user}",
+    "postgresql": "postgresql+psycopg://{user}:{password}@127.0.0.1:5432/{user}",
+}
+# psycopg reads % as a placeholder wherever parameters are passed; quotes end literals, and
+# a colon starts one of SQLAlchemy's bind parameters.
 PASSWORDS = ["p%sx", "100%", "50%%off", "it's:a/p@ss#?"]
 
 
-def made_from(verifier: str, password: str) -> bool:
-    """Whether pg_authid's SCRAM-SHA-256 verifier was made from this password (RFC 5802)."""
+def scram_verifier_made_from(verifier: str, password: str) -> bool:
+    """Whether a SCRAM-SHA-256 verifier (pg_authid) was made from this password (RFC 5802)."""
     method, salting, keys = verifier.split("$")
     iterations, salt = salting.split(":")
     stored_key = keys.split(":")[0]
@@ -37,25 +49,64 @@ def made_from(verifier: str, password: str) -> bool:
     )
 
 
-@pytest.mark.parametrize("installed_project", POSTGRESQL_INSTALLED, indirect=True)
+def password_works(database: str, user: str, password: str) -> bool:
+    if database == "mysql":
+        try:
+            pymysql.connect(host=MYSQL_HOST, port=MYSQL_PORT, user=user, password=password).close()
+        except pymysql.OperationalError:
+            return False
+        return True
+    with postgresql_connection() as connection:
+        row = connection.execute(
+            "SELECT rolpassword FROM pg_authid WHERE rolname = %s", [user]
+        ).fetchone()
+    return row is not None and scram_verifier_made_from(str(row[0]), password)
+
+
+def drop(database: str, user: str) -> None:
+    if database == "mysql":
+        with mysql_connection() as connection, connection.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS `{user}`")
+            for host in ("localhost", "127.0.0.1", "%"):
+                cursor.execute(f"DROP USER IF EXISTS '{user}'@'{host}'")
+        return
+    with postgresql_connection() as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{user}" WITH (FORCE)')
+        connection.execute(f'DROP ROLE IF EXISTS "{user}"')
+
+
+@pytest.mark.parametrize("installed_project", SERVERS_INSTALLED, indirect=True)
 def test_create_database_stores_every_character_of_the_password(
     installed_project: InstalledProject,
 ) -> None:
     project = installed_project
-    name = f"template_{secrets.token_hex(4)}"  # the role and its database
+    user = f"template_{secrets.token_hex(4)}"  # the user and its database
     command = [project.command("python"), "-m", project.slug, "create-database"]
-    command += ["--admin-url", f"{POSTGRESQL_SERVER_URL}/postgres"]
+    command += ["--admin-url", ADMIN_URLS[project.database]]
     try:
-        for password in PASSWORDS:  # the first run creates the role, the others alter it
-            url = f"postgresql+psycopg://{name}:{quote(password, safe='')}@127.0.0.1:5432/{name}"
+        for password in PASSWORDS:  # the first run creates the user, the others alter it
+            url = URLS[project.database].format(user=user, password=quote(password, safe=""))
             run(command, cwd=project.root, env=project.env(DATABASE_URL=url))
-            with postgresql_connection() as connection:
-                row = connection.execute(
-                    "SELECT rolpassword FROM pg_authid WHERE rolname = %s", [name]
-                ).fetchone()
-            assert row is not None, "no role was created"
-            assert made_from(row[0], password), f"the stored password is not {password!r}"
+            assert password_works(project.database, user, password), password
     finally:
-        with postgresql_connection() as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            connection.execute(f'DROP ROLE IF EXISTS "{name}"')
+        drop(project.database, user)
+
+
+@pytest.mark.parametrize("installed_project", SERVERS_INSTALLED, indirect=True)
+def test_create_database_stops_in_one_line_when_the_server_is_down(
+    installed_project: InstalledProject,
+) -> None:
+    project = installed_project
+    # Nothing listens on port 9 (discard) here.
+    admin_url = ADMIN_URLS[project.database].replace(":3306", ":9").replace(":5432", ":9")
+    admin_url = admin_url.replace("@", ":admin-secret@", 1)
+    command = [project.command("python"), "-m", project.slug, "create-database"]
+    result = run(
+        [*command, "--admin-url", admin_url], cwd=project.root, env=project.env(), check=False
+    )
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Cannot set up the database" in lines[0]
+    assert "127.0.0.1:9" in lines[0]
+    assert "admin-secret" not in lines[0]

@@ -2,7 +2,8 @@
 
 import re
 
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy.exc import DBAPIError
 
 DEFAULT_ADMIN_URL = "mysql+pymysql://root@127.0.0.1:3306"
 # Where the service may connect from: this machine (socket or TCP) and other hosts.
@@ -18,6 +19,20 @@ def create_database(*, database_url: str, admin_url: str) -> None:
     if not username or password is None:
         raise SystemExit("DATABASE_URL needs a user and password: mysql+pymysql://USER:PW@HOST/DB")
     engine = create_engine(admin_url, connect_args={"charset": "utf8mb4"})
+    try:
+        _create_database_and_user(engine, name=name, username=username, password=password)
+    except DBAPIError as error:
+        admin = make_url(admin_url).render_as_string(hide_password=True)
+        raise SystemExit(
+            f"Cannot set up the database as the administrator at {admin} ({error.orig}); is"
+            " the server up, and ADMIN_URL (--admin-url) a user that may create users?"
+        ) from None
+    finally:
+        engine.dispose()
+
+
+def _create_database_and_user(engine: Engine, *, name: str, username: str, password: str) -> None:
+    """Create the database, and its user on each of USER_HOSTS, or set the user's password."""
     with engine.begin() as connection:
         # Identifiers cannot be bound parameters; the name was checked above.
         charset = "CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
@@ -30,4 +45,3 @@ def create_database(*, database_url: str, admin_url: str) -> None:
                 f"GRANT ALL PRIVILEGES ON `{name}`.* TO :user@:host",
             ):
                 connection.execute(text(statement), account)
-    engine.dispose()

@@ -5,7 +5,8 @@ from typing import Any, cast
 
 import psycopg
 from psycopg import sql
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy.exc import DBAPIError
 
 DEFAULT_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
@@ -22,6 +23,22 @@ def create_database(*, database_url: str, admin_url: str) -> None:
         )
     # CREATE DATABASE cannot run in a transaction.
     engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        _create_role_and_database(engine, name=name, username=username, password=password)
+    except (DBAPIError, psycopg.Error) as error:
+        cause = error.orig if isinstance(error, DBAPIError) else error
+        reason = " ".join(str(cause).split())  # libpq's messages span lines
+        admin = make_url(admin_url).render_as_string(hide_password=True)
+        raise SystemExit(
+            f"Cannot set up the database as the administrator at {admin} ({reason}); is the"
+            " server up, and ADMIN_URL (--admin-url) a role that may create roles?"
+        ) from None
+    finally:
+        engine.dispose()
+
+
+def _create_role_and_database(engine: Engine, *, name: str, username: str, password: str) -> None:
+    """Create the role, or set its password, and the database it owns."""
     with engine.connect() as connection:
         role_exists = connection.execute(
             text("SELECT 1 FROM pg_roles WHERE rolname = :name"), {"name": username}
@@ -44,4 +61,3 @@ def create_database(*, database_url: str, admin_url: str) -> None:
             # UTF-8 from template0, whatever the server's default encoding.
             create = "CREATE DATABASE {} OWNER {} ENCODING 'UTF8' TEMPLATE template0"
             driver.execute(sql.SQL(create).format(database, role))
-    engine.dispose()
