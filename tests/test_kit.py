@@ -9,7 +9,9 @@ from tests.conftest import InstalledProject, run
 REQUIRED_CHECKS = ["ruff check (lint, with fixes)", "ruff format", "mypy --strict"]
 
 
-def test_make_lint_passes_with_ruff_and_mypy_strict_among_its_checks(installed_project: InstalledProject) -> None:
+def test_make_lint_passes_with_ruff_and_mypy_strict_among_its_checks(
+    installed_project: InstalledProject,
+) -> None:
     # A new git repository with every file staged, as on a developer's first commit:
     # .gitignore keeps .venv, .env and the database out.
     project = installed_project

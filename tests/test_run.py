@@ -2,7 +2,11 @@
 
 import json
 
-from tests.conftest import InstalledProject, run
+import pytest
+
+from tests.conftest import EACH_DATABASE_INSTALLED, InstalledProject, run
+
+SERVERS_INSTALLED = [param for param in EACH_DATABASE_INSTALLED if param.values != ("sqlite",)]
 
 # Asks the project's own settings which database they name, and what tables it holds.
 LIST_TABLES = """
@@ -30,3 +34,36 @@ def test_project_migrates_and_passes_its_own_tests(installed_project: InstalledP
             assert (project.root / f"{project.slug}.db").is_file()
 
         run([project.command("pytest")], cwd=project.root, env=env)
+
+
+# Run by the project's interpreter: make a table, or list the tables, of DATABASE_URL.
+MAKE_A_TABLE = """
+import os
+from sqlalchemy import create_engine, text
+with create_engine(os.environ["DATABASE_URL"]).begin() as connection:
+    connection.execute(text("CREATE TABLE precious (id INTEGER PRIMARY KEY)"))
+"""
+TABLES = """
+import os
+from sqlalchemy import create_engine, inspect
+print(sorted(inspect(create_engine(os.environ["DATABASE_URL"])).get_table_names()))
+"""
+
+
+@pytest.mark.parametrize("installed_project", SERVERS_INSTALLED, indirect=True)
+def test_the_suite_refuses_a_test_database_whose_name_does_not_end_in_test(
+    installed_project: InstalledProject,
+) -> None:
+    # The suite drops TEST_DATABASE_URL's database: pointed at one that holds data (the
+    # service's own, say), it must stop before touching it.
+    project = installed_project
+    with project.database_settings() as settings:
+        env = project.env(**settings)
+        python = project.command("python")
+        run([python, "-c", MAKE_A_TABLE], cwd=project.root, env=env)
+        env["TEST_DATABASE_URL"] = settings["DATABASE_URL"]
+        result = run([project.command("pytest")], cwd=project.root, env=env, check=False)
+        assert result.returncode == 3, result.stdout[-3000:]
+        assert "must end in _test" in result.stdout + result.stderr
+        tables = run([python, "-c", TABLES], cwd=project.root, env=env)
+        assert tables.stdout.strip() == "['precious']"

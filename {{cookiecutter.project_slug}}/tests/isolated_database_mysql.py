@@ -26,6 +26,13 @@ class TestServerSettings(BaseSettings):
 def isolated_database(name: str = "test") -> Iterator[str]:
     """Yield the URL of a new, empty database on the test server; drop it afterwards."""
     base_url = make_url(TestServerSettings().test_database_url)
+    if not (base_url.database or "").endswith("_test"):
+        # The tests drop this database and create it again: never one that may hold data.
+        pytest.exit(
+            f"TEST_DATABASE_URL names the database {base_url.database!r}; the tests drop and"
+            " re-create it, so its name must end in _test (environment or .env).",
+            returncode=3,
+        )
     url = base_url.set(database=f"{base_url.database}{'' if name == 'test' else '_' + name}")
     # Connect to the server without choosing a database, to create and drop ours.
     server = create_engine(url.set(database=""), connect_args={"charset": "utf8mb4"})
