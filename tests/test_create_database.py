@@ -37,6 +37,8 @@ PASSWORDS = ["p%sx", "100%", "50%%off", "it's:a/p@ss#?"]
 
 def scram_verifier_made_from(verifier: str, password: str) -> bool:
     """Whether a SCRAM-SHA-256 verifier (pg_authid) was made from this password (RFC 5802)."""
+    if verifier.count("$") != 2:
+        return False  # no password, or another kind of hash
     method, salting, keys = verifier.split("$")
     iterations, salt = salting.split(":")
     stored_key = keys.split(":")[0]
@@ -110,3 +112,42 @@ def test_create_database_stops_in_one_line_when_the_server_is_down(
     assert "Cannot set up the database" in lines[0]
     assert "127.0.0.1:9" in lines[0]
     assert "admin-secret" not in lines[0]
+
+
+def make_administrator(database: str, user: str) -> None:
+    """A throwaway administrator without a password: were the test to fail, it is this one,
+    not the shared server's own, whose password changes."""
+    if database == "mysql":
+        with mysql_connection() as connection, connection.cursor() as cursor:
+            cursor.execute(f"CREATE USER '{user}'@'%' IDENTIFIED BY ''")
+            cursor.execute(f"GRANT ALL PRIVILEGES ON *.* TO '{user}'@'%' WITH GRANT OPTION")
+        return
+    with postgresql_connection() as connection:
+        connection.execute(f'CREATE ROLE "{user}" LOGIN SUPERUSER')
+
+
+@pytest.mark.parametrize("installed_project", SERVERS_INSTALLED, indirect=True)
+def test_create_database_leaves_the_administrator_alone(
+    installed_project: InstalledProject,
+) -> None:
+    # DATABASE_URL naming the administrator would otherwise reset the administrator's password.
+    project = installed_project
+    admin = f"template_{secrets.token_hex(4)}"
+    admin_url = ADMIN_URLS[project.database].replace("//root@", f"//{admin}@")
+    admin_url = admin_url.replace("//postgres@", f"//{admin}@")
+    url = URLS[project.database].format(user=admin, password="new-password")
+    command = [project.command("python"), "-m", project.slug, "create-database"]
+    make_administrator(project.database, admin)
+    try:
+        result = run(
+            [*command, "--admin-url", admin_url],
+            cwd=project.root,
+            env=project.env(DATABASE_URL=url),
+            check=False,
+        )
+        assert result.returncode == 1
+        [line] = result.stderr.strip().splitlines()
+        assert f"DATABASE_URL names the administrator, {admin}" in line
+        assert not password_works(project.database, admin, "new-password")
+    finally:
+        drop(project.database, admin)

@@ -18,6 +18,11 @@ def create_database(*, database_url: str, admin_url: str) -> None:
         raise SystemExit(f"DATABASE_URL names no usable database: {url!r}")
     if not username or password is None:
         raise SystemExit("DATABASE_URL needs a user and password: mysql+pymysql://USER:PW@HOST/DB")
+    if username == make_url(admin_url).username:
+        # Setting the service's password would set the administrator's.
+        raise SystemExit(
+            f"DATABASE_URL names the administrator, {username}: give the service a user of its own"
+        )
     engine = create_engine(admin_url, connect_args={"charset": "utf8mb4"})
     try:
         _create_database_and_user(engine, name=name, username=username, password=password)

@@ -21,6 +21,11 @@ def create_database(*, database_url: str, admin_url: str) -> None:
         raise SystemExit(
             "DATABASE_URL needs a user and password: postgresql+psycopg://USER:PW@HOST/DB"
         )
+    if username == make_url(admin_url).username:
+        # Setting the service's password would set the administrator's.
+        raise SystemExit(
+            f"DATABASE_URL names the administrator, {username}: give the service a role of its own"
+        )
     # CREATE DATABASE cannot run in a transaction.
     engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
