@@ -177,6 +177,8 @@ EACH_DATABASE_INSTALLED = [
     )
     for database in DATABASES
 ]
+# The same, for the databases that run on a server (MySQL, PostgreSQL).
+EACH_SERVER_INSTALLED = [param for param in EACH_DATABASE_INSTALLED if param.values != ("sqlite",)]
 
 
 @pytest.fixture(scope="session")

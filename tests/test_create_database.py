@@ -9,23 +9,29 @@ import base64
 import hashlib
 import hmac
 import secrets
+import subprocess
 from urllib.parse import quote
 
 import pymysql
 import pytest
 
-from tests.conftest import EACH_DATABASE_INSTALLED, InstalledProject, run
+from tests.conftest import EACH_SERVER_INSTALLED, InstalledProject, run
 from tests.database_servers import (
     MYSQL_HOST,
     MYSQL_PORT,
-    MYSQL_SERVER_URL,
-    POSTGRESQL_SERVER_URL,
+    MYSQL_USER,
+    POSTGRESQL_PORT,
+    POSTGRESQL_USER,
     mysql_connection,
     postgresql_connection,
 )
 
-SERVERS_INSTALLED = [param for param in EACH_DATABASE_INSTALLED if param.values != ("sqlite",)]
-ADMIN_URLS = {"mysql": MYSQL_SERVER_URL, "postgresql": f"{POSTGRESQL_SERVER_URL}/postgres"}
+# The administrator's URL, as the Makefile's ADMIN_URL writes it.
+ADMIN_URLS = {
+    "mysql": "mysql+pymysql://{user}@127.0.0.1:{port}",
+    "postgresql": "postgresql+psycopg://{user}@127.0.0.1:{port}/postgres",
+}
+ADMINS = {"mysql": (MYSQL_USER, MYSQL_PORT), "postgresql": (POSTGRESQL_USER, POSTGRESQL_PORT)}
 URLS = {
     "mysql": "mysql+pymysql://{user}:{password}@127.0.0.1:3306/{user}",
     "postgresql": "postgresql+psycopg://{user}:{password}@127.0.0.1:5432/{user}",
@@ -65,6 +71,25 @@ def password_works(database: str, user: str, password: str) -> bool:
     return row is not None and scram_verifier_made_from(str(row[0]), password)
 
 
+def admin_url(database: str, *, user: str | None = None, port: int | None = None) -> str:
+    """The shared server's administrator, or another user or port."""
+    shared_user, shared_port = ADMINS[database]
+    return ADMIN_URLS[database].format(user=user or shared_user, port=port or shared_port)
+
+
+def create_database(
+    project: InstalledProject, admin: str, **settings: str
+) -> subprocess.CompletedProcess[str]:
+    """`python -m <slug> create-database --admin-url ADMIN` in the project, as it exits."""
+    command = [project.command("python"), "-m", project.slug, "create-database"]
+    return run(
+        [*command, "--admin-url", admin],
+        cwd=project.root,
+        env=project.env(**settings),
+        check=False,
+    )
+
+
 def drop(database: str, user: str) -> None:
     if database == "mysql":
         with mysql_connection() as connection, connection.cursor() as cursor:
@@ -77,35 +102,30 @@ def drop(database: str, user: str) -> None:
         connection.execute(f'DROP ROLE IF EXISTS "{user}"')
 
 
-@pytest.mark.parametrize("installed_project", SERVERS_INSTALLED, indirect=True)
+@pytest.mark.parametrize("installed_project", EACH_SERVER_INSTALLED, indirect=True)
 def test_create_database_stores_every_character_of_the_password(
     installed_project: InstalledProject,
 ) -> None:
     project = installed_project
     user = f"template_{secrets.token_hex(4)}"  # the user and its database
-    command = [project.command("python"), "-m", project.slug, "create-database"]
-    command += ["--admin-url", ADMIN_URLS[project.database]]
     try:
         for password in PASSWORDS:  # the first run creates the user, the others alter it
             url = URLS[project.database].format(user=user, password=quote(password, safe=""))
-            run(command, cwd=project.root, env=project.env(DATABASE_URL=url))
+            result = create_database(project, admin_url(project.database), DATABASE_URL=url)
+            assert result.returncode == 0, result.stderr
             assert password_works(project.database, user, password), password
     finally:
         drop(project.database, user)
 
 
-@pytest.mark.parametrize("installed_project", SERVERS_INSTALLED, indirect=True)
+@pytest.mark.parametrize("installed_project", EACH_SERVER_INSTALLED, indirect=True)
 def test_create_database_stops_in_one_line_when_the_server_is_down(
     installed_project: InstalledProject,
 ) -> None:
     project = installed_project
     # Nothing listens on port 9 (discard) here.
-    admin_url = ADMIN_URLS[project.database].replace(":3306", ":9").replace(":5432", ":9")
-    admin_url = admin_url.replace("@", ":admin-secret@", 1)
-    command = [project.command("python"), "-m", project.slug, "create-database"]
-    result = run(
-        [*command, "--admin-url", admin_url], cwd=project.root, env=project.env(), check=False
-    )
+    down = admin_url(project.database, port=9).replace("@", ":admin-secret@", 1)
+    result = create_database(project, down)
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -126,25 +146,17 @@ def make_administrator(database: str, user: str) -> None:
         connection.execute(f'CREATE ROLE "{user}" LOGIN SUPERUSER')
 
 
-@pytest.mark.parametrize("installed_project", SERVERS_INSTALLED, indirect=True)
+@pytest.mark.parametrize("installed_project", EACH_SERVER_INSTALLED, indirect=True)
 def test_create_database_leaves_the_administrator_alone(
     installed_project: InstalledProject,
 ) -> None:
     # DATABASE_URL naming the administrator would otherwise reset the administrator's password.
     project = installed_project
     admin = f"template_{secrets.token_hex(4)}"
-    admin_url = ADMIN_URLS[project.database].replace("//root@", f"//{admin}@")
-    admin_url = admin_url.replace("//postgres@", f"//{admin}@")
     url = URLS[project.database].format(user=admin, password="new-password")
-    command = [project.command("python"), "-m", project.slug, "create-database"]
     make_administrator(project.database, admin)
     try:
-        result = run(
-            [*command, "--admin-url", admin_url],
-            cwd=project.root,
-            env=project.env(DATABASE_URL=url),
-            check=False,
-        )
+        result = create_database(project, admin_url(project.database, user=admin), DATABASE_URL=url)
         assert result.returncode == 1
         [line] = result.stderr.strip().splitlines()
         assert f"DATABASE_URL names the administrator, {admin}" in line

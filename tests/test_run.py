@@ -4,9 +4,7 @@ import json
 
 import pytest
 
-from tests.conftest import EACH_DATABASE_INSTALLED, InstalledProject, run
-
-SERVERS_INSTALLED = [param for param in EACH_DATABASE_INSTALLED if param.values != ("sqlite",)]
+from tests.conftest import EACH_SERVER_INSTALLED, InstalledProject, run
 
 # Asks the project's own settings which database they name, and what tables it holds.
 LIST_TABLES = """
@@ -50,7 +48,7 @@ print(sorted(inspect(create_engine(os.environ["DATABASE_URL"])).get_table_names(
 """
 
 
-@pytest.mark.parametrize("installed_project", SERVERS_INSTALLED, indirect=True)
+@pytest.mark.parametrize("installed_project", EACH_SERVER_INSTALLED, indirect=True)
 def test_the_suite_refuses_a_test_database_whose_name_does_not_end_in_test(
     installed_project: InstalledProject,
 ) -> None:

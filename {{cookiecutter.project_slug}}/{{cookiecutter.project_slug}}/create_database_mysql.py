@@ -12,13 +12,13 @@ USER_HOSTS = ("localhost", "127.0.0.1", "%")
 
 def create_database(*, database_url: str, admin_url: str) -> None:
     """Create the database (utf8mb4) and its user; set the password if the user exists."""
-    url = make_url(database_url)
+    url, admin = make_url(database_url), make_url(admin_url)
     name, username, password = url.database, url.username, url.password
     if not name or not re.fullmatch(r"\w+", name):
         raise SystemExit(f"DATABASE_URL names no usable database: {url!r}")
     if not username or password is None:
         raise SystemExit("DATABASE_URL needs a user and password: mysql+pymysql://USER:PW@HOST/DB")
-    if username == make_url(admin_url).username:
+    if username == admin.username:
         # Setting the service's password would set the administrator's.
         raise SystemExit(
             f"DATABASE_URL names the administrator, {username}: give the service a user of its own"
@@ -27,9 +27,8 @@ def create_database(*, database_url: str, admin_url: str) -> None:
     try:
         _create_database_and_user(engine, name=name, username=username, password=password)
     except DBAPIError as error:
-        admin = make_url(admin_url).render_as_string(hide_password=True)
         raise SystemExit(
-            f"Cannot set up the database as the administrator at {admin} ({error.orig}); is"
+            f"Cannot set up the database as the administrator at {admin!r} ({error.orig}); is"
             " the server up, and ADMIN_URL (--admin-url) a user that may create users?"
         ) from None
     finally:

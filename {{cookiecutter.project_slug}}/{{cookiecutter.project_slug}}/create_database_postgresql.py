@@ -13,7 +13,7 @@ DEFAULT_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 def create_database(*, database_url: str, admin_url: str) -> None:
     """Create the role (or set its password) and the database it owns, in UTF-8."""
-    url = make_url(database_url)
+    url, admin = make_url(database_url), make_url(admin_url)
     name, username, password = url.database, url.username, url.password
     if not name or not re.fullmatch(r"\w+", name):
         raise SystemExit(f"DATABASE_URL names no usable database: {url!r}")
@@ -21,7 +21,7 @@ def create_database(*, database_url: str, admin_url: str) -> None:
         raise SystemExit(
             "DATABASE_URL needs a user and password: postgresql+psycopg://USER:PW@HOST/DB"
         )
-    if username == make_url(admin_url).username:
+    if username == admin.username:
         # Setting the service's password would set the administrator's.
         raise SystemExit(
             f"DATABASE_URL names the administrator, {username}: give the service a role of its own"
@@ -33,9 +33,8 @@ def create_database(*, database_url: str, admin_url: str) -> None:
     except (DBAPIError, psycopg.Error) as error:
         cause = error.orig if isinstance(error, DBAPIError) else error
         reason = " ".join(str(cause).split())  # libpq's messages span lines
-        admin = make_url(admin_url).render_as_string(hide_password=True)
         raise SystemExit(
-            f"Cannot set up the database as the administrator at {admin} ({reason}); is the"
+            f"Cannot set up the database as the administrator at {admin!r} ({reason}); is the"
             " server up, and ADMIN_URL (--admin-url) a role that may create roles?"
         ) from None
     finally:
