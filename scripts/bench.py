@@ -4,10 +4,17 @@
 answer on 127.0.0.1:3306 and 5432) and each worker count, it bakes the default project,
 installs it, migrates and seeds a database, serves it with uvicorn beside
 `scripts/bench/hello.py`, and loads both with wrk, interleaving the runs so that the
-machine's noise hits both alike. It prints, per endpoint: the median requests/s over the
-runs, p50 and p99 latency, errors, the server's CPU time per request, the ratio to
-hello-world, and the service's peak memory; and writes the same as JSON
-(build/bench/results.json by default) for comparison over time."""
+machine's noise hits both alike.
+
+By default both servers run pinned to one core and wrk to another, without access logs:
+the ratio to hello-world is then the ratio of server CPU per request, which is what it is
+meant to show. `--unpinned` lets every process use every core, access logs on, as the
+Dockerfile serves (a ratio that flatters the service: it spends the idle core on its
+thread pool and database driver, hello-world has nothing to spend it on).
+
+It prints, per endpoint: the median requests/s over the runs, p50 and p99 latency, errors,
+the server's CPU time per request, the ratio to hello-world, and the service's peak memory;
+and writes the same as JSON (build/bench/results.json by default) for comparison over time."""
 
 import argparse
 import json
@@ -109,15 +116,42 @@ class Measurement:
         }
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Where the servers and wrk run: CPU lists for taskset, or None for anywhere."""
+
+    server_cpus: str | None
+    wrk_cpus: str | None
+    access_log: bool
+
+    def pinned(self, command: list[str], cpus: str | None) -> list[str]:
+        return command if cpus is None else ["taskset", "--cpu-list", cpus, *command]
+
+
+PINNED = Placement(server_cpus="0", wrk_cpus="1", access_log=False)
+UNPINNED = Placement(server_cpus=None, wrk_cpus=None, access_log=True)
+
+
 class Server:
     """A uvicorn process tree on a free local port."""
 
-    def __init__(self, venv: Path, app: str, cwd: Path, env: dict[str, str], workers: int):
+    def __init__(
+        self,
+        venv: Path,
+        app: str,
+        cwd: Path,
+        env: dict[str, str],
+        workers: int,
+        placement: Placement,
+    ):
         self.port = free_port()
-        # The Dockerfile's production command, on a local port; access log included.
+        # The Dockerfile's production command, on a local port.
         command = [str(venv / "bin" / "uvicorn"), app, "--host", "127.0.0.1"]
         command += ["--port", str(self.port), "--workers", str(workers)]
         command += ["--loop", f"{PACKAGE}.event_loop:EventLoop"]
+        if not placement.access_log:
+            command.append("--no-access-log")
+        command = placement.pinned(command, placement.server_cpus)
         self.process = subprocess.Popen(
             command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
@@ -183,8 +217,11 @@ def run(command: list[str], **kwargs: object) -> str:
     return result.stdout
 
 
-def wrk_command(url: str, endpoint: Endpoint, seconds: int, token: str | None) -> list[str]:
-    command = ["wrk", "--threads", "1", "--connections", str(endpoint.connections)]
+def wrk_command(
+    url: str, endpoint: Endpoint, seconds: int, token: str | None, placement: Placement
+) -> list[str]:
+    command = placement.pinned(["wrk"], placement.wrk_cpus)
+    command += ["--threads", "1", "--connections", str(endpoint.connections)]
     command += ["--duration", f"{seconds}s", "--latency", "--timeout", "10s"]
     if token is not None:
         command += ["--header", f"Authorization: Bearer {token}"]
@@ -193,9 +230,11 @@ def wrk_command(url: str, endpoint: Endpoint, seconds: int, token: str | None) -
     return [*command, url]
 
 
-def wrk(url: str, endpoint: Endpoint, seconds: int, token: str | None) -> dict[str, float]:
+def wrk(
+    url: str, endpoint: Endpoint, seconds: int, token: str | None, placement: Placement
+) -> dict[str, float]:
     """Load one URL with wrk; return requests/s, p50 and p99 in ms, and the error count."""
-    output = run(wrk_command(url, endpoint, seconds, token))
+    output = run(wrk_command(url, endpoint, seconds, token, placement))
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return {
@@ -220,6 +259,7 @@ def measure(
     *,
     token: str = "",
     places: dict[str, str],
+    placement: Placement,
 ) -> None:
     """Load one endpoint once; add the run's figures to `into`."""
     url = server.url + endpoint.path.format(**places)
@@ -227,12 +267,12 @@ def measure(
     if endpoint.beside is not None:
         background_url = server.url + endpoint.beside.path.format(**places)
         background = subprocess.Popen(
-            wrk_command(background_url, endpoint.beside, seconds + 1, token),
+            wrk_command(background_url, endpoint.beside, seconds + 1, token, placement),
             stdout=subprocess.DEVNULL,
         )
         time.sleep(0.5)  # under way before the measured run starts
     cpu_before = server.cpu_seconds()
-    result = wrk(url, endpoint, seconds, token if endpoint.signed_in else None)
+    result = wrk(url, endpoint, seconds, token if endpoint.signed_in else None, placement)
     cpu = server.cpu_seconds() - cpu_before
     if background is not None:
         background.wait()
@@ -317,10 +357,12 @@ def sign_in(url: str) -> tuple[str, str]:
         return token, str(json.load(response)["id"])
 
 
-def benchmark(database: str, workers: int, args: argparse.Namespace) -> dict[str, object]:
+def benchmark(
+    database: str, workers: int, args: argparse.Namespace, placement: Placement
+) -> dict[str, object]:
     project, venv, env = prepare(database, args.work / database, args.users)
-    service = Server(venv, f"{PACKAGE}.main:app", project, env, workers)
-    hello = Server(venv, "hello:app", SCRIPTS, env, workers)
+    service = Server(venv, f"{PACKAGE}.main:app", project, env, workers, placement)
+    hello = Server(venv, "hello:app", SCRIPTS, env, workers, placement)
     try:
         token, user_id = sign_in(service.url)
         # The seeded users' ids follow the bench user's; with it, there are users + 1.
@@ -329,13 +371,26 @@ def benchmark(database: str, workers: int, args: argparse.Namespace) -> dict[str
             "last_page_offset": str(args.users + 1 - 50),
             "last_page_after": str(int(user_id) + args.users - 50),
         }
-        results = [Measurement(endpoint.name, endpoint.connections) for endpoint in ENDPOINTS]
+        endpoints = [
+            endpoint
+            for endpoint in ENDPOINTS
+            if not args.endpoints or any(part in endpoint.name for part in args.endpoints)
+        ]
+        results = [Measurement(endpoint.name, endpoint.connections) for endpoint in endpoints]
         hello_results = Measurement(HELLO.name, HELLO.connections)
         for run_number in range(1, args.runs + 1):
             print(f"  {database}, {workers} worker(s): run {run_number} of {args.runs}", flush=True)
-            measure(hello, HELLO, hello_results, args.seconds, places=places)
-            for endpoint, measurement in zip(ENDPOINTS, results, strict=True):
-                measure(service, endpoint, measurement, args.seconds, token=token, places=places)
+            measure(hello, HELLO, hello_results, args.seconds, places=places, placement=placement)
+            for endpoint, measurement in zip(endpoints, results, strict=True):
+                measure(
+                    service,
+                    endpoint,
+                    measurement,
+                    args.seconds,
+                    token=token,
+                    places=places,
+                    placement=placement,
+                )
         hello_rps = statistics.median(hello_results.requests_per_second)
         return {
             "database": database,
@@ -373,6 +428,17 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3, help="runs per endpoint (median taken)")
     parser.add_argument("--seconds", type=int, default=5, help="length of each wrk run")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument(
+        "--endpoints",
+        nargs="+",
+        default=[],
+        help="only the endpoints whose name contains one of these, e.g. /users/me",
+    )
+    parser.add_argument(
+        "--unpinned",
+        action="store_true",
+        help="run servers and wrk on any core, access logs on (the default pins them)",
+    )
     parser.add_argument("--databases", nargs="+", default=["sqlite", "mysql", "postgresql"])
     parser.add_argument(
         "--users", type=int, default=1000, help="users to seed (how deep the last page is)"
@@ -384,6 +450,9 @@ def main() -> int:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: sudo apt-get install wrk (Debian/Ubuntu)")
+    placement = UNPINNED if args.unpinned else PINNED
+    if placement.server_cpus is not None and (os.cpu_count() or 1) < 2:
+        raise SystemExit("Pinning needs two cores (servers on one, wrk on the other): --unpinned")
     databases = list(args.databases)
     for server, address in (("mysql", "127.0.0.1:3306"), ("postgresql", "127.0.0.1:5432")):
         if server in databases and not server_answers(server):
@@ -392,7 +461,7 @@ def main() -> int:
     results = []
     for database in databases:
         for workers in args.workers:
-            result = benchmark(database, workers, args)
+            result = benchmark(database, workers, args, placement)
             print_table(result)
             results.append(result)
     report = {
@@ -402,7 +471,13 @@ def main() -> int:
             "python": platform.python_version(),
             "system": platform.platform(),
         },
-        "settings": {"runs": args.runs, "seconds": args.seconds},
+        "settings": {
+            "runs": args.runs,
+            "seconds": args.seconds,
+            "server_cpus": placement.server_cpus,
+            "wrk_cpus": placement.wrk_cpus,
+            "access_log": placement.access_log,
+        },
         "results": results,
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)

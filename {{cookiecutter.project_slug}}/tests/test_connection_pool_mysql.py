@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 
 from {{ cookiecutter.project_slug }} import engine as engine_module
 from {{ cookiecutter.project_slug }}.engine import create_db_engine
+from {{ cookiecutter.project_slug }}.user_rows import get_user_row
 
 CONNECTION_ID = text("SELECT CONNECTION_ID()")
 # The server's own errors for a statement it stopped: a lock waited for too long, or a
@@ -65,6 +66,23 @@ def test_a_connection_the_server_closed_while_idle_is_replaced(
 
     assert second != first
     assert len(pings) == 1
+
+
+def test_the_user_read_gives_up_a_connection_the_server_closed(database_url: str) -> None:
+    # The token check reads through the driver's cursor (user_rows.py), not SQLAlchemy's
+    # execute: it must still fail as SQLAlchemy would (OperationalError, answered with 503)
+    # and keep the dead connection out of the pool, so that the next request works. On the
+    # read-only engine, as the app's: no ROLLBACK on return to the pool would notice it.
+    engine = create_db_engine(database_url, read_only=True)
+    first = connection_id(engine)
+    with create_db_engine(database_url).connect() as admin:
+        admin.execute(text(f"KILL {first}"))
+
+    with pytest.raises(OperationalError), engine.connect() as connection:
+        get_user_row(connection, user_id=1)
+
+    assert connection_id(engine) != first
+    engine.dispose()
 
 
 def test_the_server_stops_a_statement_that_waits_for_a_lock_past_the_timeout(

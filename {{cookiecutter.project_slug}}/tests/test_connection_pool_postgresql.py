@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 
 from {{ cookiecutter.project_slug }} import engine as engine_module
 from {{ cookiecutter.project_slug }}.engine import create_db_engine
+from {{ cookiecutter.project_slug }}.user_rows import get_user_row
 
 BACKEND_PID = text("SELECT pg_backend_pid()")
 # The server's own errors for a statement it stopped: a lock waited for too long, or a
@@ -68,6 +69,25 @@ def test_a_connection_the_server_closed_while_idle_is_replaced(
 
     assert second != first
     assert len(pings) == 1
+
+
+def test_the_user_read_gives_up_a_connection_the_server_closed(database_url: str) -> None:
+    # The token check reads through the driver's cursor (user_rows.py), not SQLAlchemy's
+    # execute: it must still fail as SQLAlchemy would (OperationalError, answered with 503)
+    # and keep the dead connection out of the pool, so that the next request works. On the
+    # read-only engine, as the app's: no ROLLBACK on return to the pool would notice it.
+    engine = create_db_engine(database_url, read_only=True)
+    first = backend_pid(engine)
+    admin = create_db_engine(database_url)
+    with admin.connect() as connection:
+        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+    admin.dispose()
+
+    with pytest.raises(OperationalError), engine.connect() as connection:
+        get_user_row(connection, user_id=1)
+
+    assert backend_pid(engine) != first
+    engine.dispose()
 
 
 def test_a_ping_leaves_no_transaction_open(

@@ -1,4 +1,4 @@
-"""Every database query of the service lives here."""
+"""Every database query of the service lives here, but one: the token check's (user_rows.py)."""
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -7,10 +7,7 @@ from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
-    Connection,
     CursorResult,
-    Row,
-    bindparam,
     delete,
     func,
     select,
@@ -40,10 +37,6 @@ class NoSuperuserLeftError(Exception):
     """The change would leave no active superuser to run the service."""
 
 
-users_table = User.__table__
-# Every signed-in request reads its user, so this query is built once, here: building a
-# statement and its cache key costs SQLAlchemy more than SQLite takes to run it.
-USER_ROW_BY_ID = select(users_table).where(users_table.c.id == bindparam("user_id"))
 ACTIVE_SUPERUSERS = select(User.id).where(User.is_superuser, User.is_active)
 # Changing one of these retires every token the user had (see retire_tokens).
 TOKEN_RETIRING_FIELDS = {"hashed_password", "is_active"}
@@ -52,16 +45,6 @@ TOKEN_RETIRING_FIELDS = {"hashed_password", "is_active"}
 def get_user(session: Session, *, user_id: int) -> User | None:
     """The user as an ORM object, for endpoints that change it."""
     return session.get(User, user_id)
-
-
-def get_user_row(db: Session | Connection, *, user_id: int) -> Row[Any] | None:
-    """The user's columns as a plain row, for reads that only answer with them.
-
-    A row skips the ORM's identity map and object loading, which take longer than the
-    query itself on a request path that runs this every time. The token check reads it
-    through a bare connection (dependencies.py), the rest through a session.
-    """
-    return db.execute(USER_ROW_BY_ID, {"user_id": user_id}).one_or_none()
 
 
 def get_user_by_username(session: Session, *, username: str) -> User | None:

@@ -9,10 +9,10 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from {{ cookiecutter.project_slug }} import crud
 from {{ cookiecutter.project_slug }}.config import Settings
 from {{ cookiecutter.project_slug }}.schemas import MAX_ID, UserRead
 from {{ cookiecutter.project_slug }}.security import PasswordHasher, decode_access_token
+from {{ cookiecutter.project_slug }}.user_rows import get_user_row
 
 # Reads "Authorization: Bearer <token>" and answers 401 when it is missing; tokenUrl is
 # where Swagger's Authorize button logs in.
@@ -103,7 +103,7 @@ ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
     # may then wait for a thread, or for a connection to write with, and holds none
     # meanwhile. Lighter than a session, too.
     with read_engine.connect() as connection:
-        user = crud.get_user_row(connection, user_id=claims.user_id)
+        user = get_user_row(connection, user_id=claims.user_id)
     # A deleted user, or a token from before the last password change, is no longer valid.
     if user is None or user.token_version != claims.token_version:
         raise INVALID_TOKEN

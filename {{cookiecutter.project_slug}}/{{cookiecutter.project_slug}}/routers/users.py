@@ -38,6 +38,7 @@ from {{ cookiecutter.project_slug }}.schemas import (
     UserRead,
     UserUpdate,
 )
+from {{ cookiecutter.project_slug }}.user_rows import get_user_row
 
 router = APIRouter(prefix="/users", tags=["users"])
 
@@ -209,7 +210,7 @@ def update_users(
     check_self_or_superuser(current_user, user_id)
     # One row, through a bare connection as the token check reads it: lighter than a session.
     with read_engine.connect() as connection:
-        user = crud.get_user_row(connection, user_id=user_id)
+        user = get_user_row(connection, user_id=user_id)
     if user is None:
         raise user_not_found(user_id)
     return UserRead.model_validate(user)
