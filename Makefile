@@ -6,6 +6,8 @@
 #   make lint    ruff on the hooks, the template's tests and scripts
 #   make bench   the generated service beside hello-world under wrk (scripts/bench.py);
 #                its options go in BENCH_ARGS, e.g. make bench BENCH_ARGS="--runs 5"
+#   make docs-assets  refresh the Swagger UI and ReDoc files baked projects serve
+#                (scripts/docs_assets.py: their versions are there)
 
 PYTHON ?= python3
 VENV := .venv
@@ -13,7 +15,7 @@ VENV := .venv
 STAMP := $(VENV)/.installed-from-pyproject
 PROJECT := build/my_service
 
-.PHONY: serve test lint bench
+.PHONY: serve test lint bench docs-assets
 
 serve: $(STAMP)
 	rm -rf $(PROJECT)
@@ -33,6 +35,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(VENV)/bin/python scripts/bench.py $(BENCH_ARGS)
+
+docs-assets: $(STAMP)
+	$(VENV)/bin/python scripts/docs_assets.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check hooks tests scripts

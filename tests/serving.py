@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import InstalledProject
+from tests.conftest import InstalledProject, run
 
 # Bounds a server that never comes up; not a speed requirement.
 STARTUP_LIMIT_SECONDS = 60
@@ -100,3 +100,13 @@ def served(
     command += ["--workers", str(workers), "--loop", f"{project.slug}.event_loop:EventLoop"]
     with serving(command, port=port, cwd=project.root, env=env, log=log) as url:
         yield url
+
+
+@contextmanager
+def migrated_and_served(project: InstalledProject, work: Path) -> Iterator[str]:
+    """The project on a database of its own (SQLite: a file in `work`), migrated and served."""
+    with project.database_settings(sqlite_file=work / "served.db") as settings:
+        env = project.env(**settings)
+        run([project.command("alembic"), "upgrade", "heads"], cwd=project.root, env=env)
+        with served(project, env, work / "uvicorn.log") as url:
+            yield url

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import InstalledProject, run
-from tests.serving import call, served
+from tests.conftest import InstalledProject
+from tests.serving import call, migrated_and_served
 
 # More requests at once than the server has worker threads (40) and pooled connections:
 # enough to starve a server whose requests wait for one another's connections.
@@ -30,12 +30,8 @@ ANSWER_LIMIT_SECONDS = 30
 @pytest.fixture
 def served_url(installed_project: InstalledProject, tmp_path: Path) -> Iterator[str]:
     """The installed project, migrated on a database of its own and served by uvicorn."""
-    project = installed_project
-    with project.database_settings(sqlite_file=tmp_path / "served.db") as settings:
-        env = project.env(**settings)
-        run([project.command("alembic"), "upgrade", "heads"], cwd=project.root, env=env)
-        with served(project, env, tmp_path / "uvicorn.log") as url:
-            yield url
+    with migrated_and_served(installed_project, tmp_path) as url:
+        yield url
 
 
 def test_served_project_signs_up_logs_in_and_knows_who_is_calling(served_url: str) -> None:

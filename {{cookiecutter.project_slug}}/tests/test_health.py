@@ -1,6 +1,5 @@
-"""GET /health (readiness) and /health/live (liveness), and the API documentation pages."""
+"""GET /health (readiness) and /health/live (liveness), and the OpenAPI schema."""
 
-import pytest
 from fastapi.testclient import TestClient
 
 from {{ cookiecutter.project_slug }}.app import create_app
@@ -30,11 +29,6 @@ def test_health_reports_an_unreachable_database_and_liveness_does_not_care() -> 
     }
     # An outage of the database is no reason to restart the service.
     assert (liveness.status_code, liveness.json()) == (200, {"status": "ok"})
-
-
-@pytest.mark.parametrize("path", ["/docs", "/redoc", "/openapi.json"])
-def test_the_documentation_is_served(client: TestClient, path: str) -> None:
-    assert client.get(path).status_code == 200
 
 
 def test_the_openapi_schema_declares_the_password_login(client: TestClient) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from {{ cookiecutter.project_slug }}.body_limit import BodySizeLimit
 from {{ cookiecutter.project_slug }}.config import PROJECT_NAME, Settings, load_settings
 from {{ cookiecutter.project_slug }}.database import create_session_factory
+from {{ cookiecutter.project_slug }}.docs import add_api_docs
 from {{ cookiecutter.project_slug }}.engine import create_db_engine
 from {{ cookiecutter.project_slug }}.routers import auth, health, users
 from {{ cookiecutter.project_slug }}.security import PasswordHasher, PasswordHasherBusyError
@@ -87,6 +88,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="{{ cookiecutter.description }}",
         version=version("{{ cookiecutter.project_slug }}"),
         lifespan=lifespan,
+        # FastAPI's own /docs and /redoc load their files from a CDN; docs.py serves its own.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if settings.api_docs else None,
         exception_handlers={
             RequestValidationError: answer_invalid_request,
             PasswordHasherBusyError: answer_try_again,  # every hashing slot stayed taken
@@ -112,6 +117,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_methods=["*"],
             allow_headers=["*"],
         )
+    if settings.api_docs:
+        add_api_docs(app)
     app.include_router(health.router)
     app.include_router(auth.router, prefix="/api/v1")
     app.include_router(users.router, prefix="/api/v1")

@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     # The longest a request waits for the database at each step, in seconds: to connect, for
     # an answer, or for another writer's lock. Past it, 503.
     database_timeout_seconds: int = Field(default=5, ge=1, le=300)
+    # The API's description: /openapi.json and the pages that show it, /docs and /redoc.
+    # false publishes none of them, for a service whose API is nobody else's business.
+    api_docs: bool = True
 
     @field_validator("secret_key")
     @classmethod
