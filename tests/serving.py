@@ -103,10 +103,17 @@ def served(
 
 
 @contextmanager
-def migrated_and_served(project: InstalledProject, work: Path) -> Iterator[str]:
-    """The project on a database of its own (SQLite: a file in `work`), migrated and served."""
+def migrated(project: InstalledProject, work: Path) -> Iterator[dict[str, str]]:
+    """The project's environment, on a database of its own (SQLite: a file in `work`),
+    migrated to its latest revision."""
     with project.database_settings(sqlite_file=work / "served.db") as settings:
         env = project.env(**settings)
         run([project.command("alembic"), "upgrade", "heads"], cwd=project.root, env=env)
-        with served(project, env, work / "uvicorn.log") as url:
-            yield url
+        yield env
+
+
+@contextmanager
+def migrated_and_served(project: InstalledProject, work: Path) -> Iterator[str]:
+    """The project on a database of its own, migrated and served; yield its URL."""
+    with migrated(project, work) as env, served(project, env, work / "uvicorn.log") as url:
+        yield url

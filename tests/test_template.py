@@ -70,10 +70,10 @@ def test_the_recorded_answers_bake_the_same_project_again(database: str, tmp_pat
 
     again = bake(tmp_path / "again", **answers)
 
-    def contents(root: Path) -> dict[str, str]:
+    def contents(root: Path) -> dict[str, bytes]:
         # .env differs by design: each bake draws new secrets.
         files = (path for path in root.rglob("*") if path.is_file() and path.name != ".env")
-        return {str(path.relative_to(root)): path.read_text(encoding="utf-8") for path in files}
+        return {str(path.relative_to(root)): path.read_bytes() for path in files}
 
     assert contents(again) == contents(original)
     assert (again / ".env").is_file()

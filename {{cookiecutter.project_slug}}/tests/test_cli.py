@@ -1,5 +1,6 @@
-"""The command line: `python -m {{ cookiecutter.project_slug }} create-superuser NAME`."""
+"""The command line, `python -m {{ cookiecutter.project_slug }}`: create-superuser and openapi."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,14 @@ def test_create_superuser_refuses_a_password_typed_differently_twice(
         main(["create-superuser", "boss"])
 
     assert users_table(app) == []
+
+
+def test_openapi_prints_the_schema_the_app_serves_without_a_secret_key(
+    client: TestClient, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # make client runs this on a fresh clone: no .env, no SECRET_KEY, no server.
+    monkeypatch.delenv("SECRET_KEY")
+
+    assert main(["openapi"]) == 0
+
+    assert json.loads(capsys.readouterr().out) == client.get("/openapi.json").json()

@@ -1,4 +1,4 @@
-"""GET /health (readiness) and /health/live (liveness), and the OpenAPI schema."""
+"""GET /health (readiness) and /health/live (liveness)."""
 
 from fastapi.testclient import TestClient
 
@@ -29,16 +29,3 @@ def test_health_reports_an_unreachable_database_and_liveness_does_not_care() -> 
     }
     # An outage of the database is no reason to restart the service.
     assert (liveness.status_code, liveness.json()) == (200, {"status": "ok"})
-
-
-def test_the_openapi_schema_declares_the_password_login(client: TestClient) -> None:
-    schemes = client.get("/openapi.json").json()["components"]["securitySchemes"]
-
-    flows = [scheme["flows"] for scheme in schemes.values() if scheme["type"] == "oauth2"]
-    assert flows == [{"password": {"scopes": {}, "tokenUrl": "/api/v1/auth/token"}}]
-
-
-def test_the_openapi_schema_of_a_user_has_no_password(client: TestClient) -> None:
-    schemas = client.get("/openapi.json").json()["components"]["schemas"]
-
-    assert not any("password" in name for name in schemas["UserRead"]["properties"])
