@@ -16,6 +16,7 @@ from tests.conftest import bake, env_values
 # One option varied at a time from the defaults, plus the pairs that interact: the slug
 # names the server's database and user, and free text lands in TOML and Python strings.
 # (answers, the slug they should produce)
+LONGEST_SLUG = "inventory_and_warehouse_service1"  # 32 characters
 OPTION_SETS: list[tuple[dict[str, str], str]] = [
     ({}, "my_service"),
     ({"database": "mysql"}, "my_service"),
@@ -24,6 +25,11 @@ OPTION_SETS: list[tuple[dict[str, str], str]] = [
     ({"database": "postgresql"}, "my_service"),
     ({"project_name": "Café Orders", "database": "postgresql"}, "caf_orders"),
     ({"project_slug": "orders_api"}, "orders_api"),
+    # The longest slug the hook accepts lengthens every line that holds it (a database URL).
+    *[
+        ({"project_slug": LONGEST_SLUG, "database": database}, LONGEST_SLUG)
+        for database in ["mysql", "postgresql"]
+    ],
     ({"author_name": "Zoë Ōkubo", "description": "사용자 서비스 🚀"}, "my_service"),
 ]
 

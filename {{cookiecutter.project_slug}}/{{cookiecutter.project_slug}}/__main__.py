@@ -1,4 +1,7 @@
-"""Command line: `python -m {{ cookiecutter.project_slug }} serve | create-superuser{% if cookiecutter.database != 'sqlite' %} | create-database{% endif %} | openapi`."""
+"""Command line: `python -m {{ cookiecutter.project_slug }} COMMAND`.
+
+Commands: serve, create-superuser{% if cookiecutter.database != 'sqlite' %}, create-database{% endif %}, openapi (`--help` says more).
+"""
 
 import argparse
 import getpass

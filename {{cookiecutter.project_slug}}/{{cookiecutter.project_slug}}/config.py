@@ -17,8 +17,17 @@ class Settings(BaseSettings):
     """Every setting has a variable of the same name in upper case (DATABASE_URL, ...)."""
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+{#- As ruff formats it: in parentheses when the line is too long but the string alone fits. #}
+{%- set url_length = cookiecutter.__database_url | length %}
+{%- if url_length + 26 <= 100 or url_length + 10 > 100 %}
 
     database_url: str = "{{ cookiecutter.__database_url }}"
+{%- else %}
+
+    database_url: str = (
+        "{{ cookiecutter.__database_url }}"
+    )
+{%- endif %}
     secret_key: SecretStr
     access_token_expire_minutes: int = Field(default=30, ge=1, le=60 * 24 * 30)
     # Browsers may call the API from these origins; empty means no cross-origin access.

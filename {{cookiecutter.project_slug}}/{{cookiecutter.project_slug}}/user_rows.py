@@ -53,6 +53,20 @@ class UserRowQuery:
         ]
 
     def run(self, connection: Connection, user_id: int) -> UserRow | None:
+        try:
+            return self.read(connection, user_id)
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+        # The server dropped the connection: it restarted, most likely, and every other
+        # connection in the pool is dead too. As SQLAlchemy does for its own queries,
+        # close them all; then read once more on a new one (a read may be repeated), so
+        # that a failover costs no request an error.
+        connection.engine.pool.dispose()
+        with connection.engine.connect() as new_connection:
+            return self.read(new_connection, user_id)
+
+    def read(self, connection: Connection, user_id: int) -> UserRow | None:
         parameters: Any = (user_id,) if self.positional else {"user_id": user_id}
         dbapi_connection = connection.connection.dbapi_connection
         cursor = connection.connection.cursor()
@@ -60,12 +74,17 @@ class UserRowQuery:
             cursor.execute(self.sql, parameters)
             values = cursor.fetchone()
         except self.dialect.loaded_dbapi.Error as error:
-            # As SQLAlchemy would: a connection the server dropped goes, not back to the
-            # pool, and the error is raised as SQLAlchemy's (OperationalError: 503).
-            if self.dialect.is_disconnect(error, dbapi_connection, cursor):
+            # As SQLAlchemy would: a connection the server dropped does not go back to
+            # the pool, and the error is raised as SQLAlchemy's (OperationalError: 503).
+            disconnected = self.dialect.is_disconnect(error, dbapi_connection, cursor)
+            if disconnected:
                 connection.invalidate(error)
             raise DBAPIError.instance(
-                self.sql, parameters, error, self.dialect.loaded_dbapi.Error
+                self.sql,
+                parameters,
+                error,
+                self.dialect.loaded_dbapi.Error,
+                connection_invalidated=disconnected,
             ) from error
         finally:
             cursor.close()
