@@ -37,6 +37,18 @@ def test_every_file_a_docs_page_names_is_served(client: TestClient, page: str) -
     assert set(answers.values()) == {200}, answers
 
 
+def test_the_docs_files_are_sent_compressed_to_a_browser_that_takes_it(
+    client: TestClient,
+) -> None:
+    response = client.get(
+        "/docs-assets/swagger-ui/swagger-ui-bundle.js", headers={"Accept-Encoding": "gzip"}
+    )
+
+    assert response.status_code == 200
+    assert response.headers["content-encoding"] == "gzip"
+    assert response.num_bytes_downloaded < len(response.content) / 2
+
+
 def test_swagger_ui_asks_no_validator_about_the_schema(client: TestClient) -> None:
     # Swagger UI's default sends the schema's URL to validator.swagger.io for a badge.
     assert re.search(r'"validatorUrl":\s*null', client.get("/docs").text)
