@@ -179,6 +179,9 @@ EACH_DATABASE_INSTALLED = [
 ]
 # The same, for the databases that run on a server (MySQL, PostgreSQL).
 EACH_SERVER_INSTALLED = [param for param in EACH_DATABASE_INSTALLED if param.values != ("sqlite",)]
+# The same, for one database: the tests that need only its project.
+SQLITE_INSTALLED = [param for param in EACH_DATABASE_INSTALLED if param.values == ("sqlite",)]
+MYSQL_INSTALLED = [param for param in EACH_DATABASE_INSTALLED if param.values == ("mysql",)]
 
 
 @pytest.fixture(scope="session")

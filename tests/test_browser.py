@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, Request, expect, sync_playwright
 
-from tests.conftest import EACH_DATABASE_INSTALLED, TEMPLATE, InstalledProject
+from tests.conftest import SQLITE_INSTALLED, TEMPLATE, InstalledProject
 from tests.serving import call, migrated_and_served
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -28,7 +28,7 @@ USER = {"username": "ada_lovelace", "password": "analytical engine"}
 
 pytestmark = pytest.mark.parametrize(
     "installed_project",
-    [param for param in EACH_DATABASE_INSTALLED if param.values == ("sqlite",)],
+    SQLITE_INSTALLED,
     indirect=True,
 )
 

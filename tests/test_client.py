@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EACH_DATABASE_INSTALLED, InstalledProject, run
+from tests.conftest import SQLITE_INSTALLED, InstalledProject, run
 from tests.serving import migrated, served
 
 SUPERUSER, SUPERUSER_PASSWORD = "root_admin", "a superuser password"
@@ -16,7 +16,7 @@ USER, USER_PASSWORD = "ada_lovelace", "analytical engine"
 
 pytestmark = pytest.mark.parametrize(
     "installed_project",
-    [param for param in EACH_DATABASE_INSTALLED if param.values == ("sqlite",)],
+    SQLITE_INSTALLED,
     indirect=True,
 )
 

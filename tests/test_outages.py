@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pymysql
 import pytest
 
-from tests.conftest import EACH_DATABASE_INSTALLED, InstalledProject, run
+from tests.conftest import MYSQL_INSTALLED, InstalledProject, run
 from tests.load import Answer, clients, tally
 from tests.mariadb_server import ThrowawayMariaDB, throwaway_directory
 from tests.serving import call, served
@@ -23,7 +23,7 @@ from tests.serving import call, served
 # Run on the MySQL project only: SQLite has no server to fill or stop.
 pytestmark = pytest.mark.parametrize(
     "installed_project",
-    [param for param in EACH_DATABASE_INSTALLED if param.values == ("mysql",)],
+    MYSQL_INSTALLED,
     indirect=True,
 )
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATABASES, EACH_DATABASE_INSTALLED, InstalledProject, bake, run
+from tests.conftest import DATABASES, SQLITE_INSTALLED, InstalledProject, bake, run
 
 LINK = re.compile(r"\]\(([^)#\s]+)\)")
 BASH_BLOCK = re.compile(r"^```bash\n(.*?)^```$", re.MULTILINE | re.DOTALL)
@@ -48,7 +48,7 @@ def test_the_tours_links_lead_to_files_and_its_patch_applies(database: str, tmp_
 
 @pytest.mark.parametrize(
     "installed_project",
-    [param for param in EACH_DATABASE_INSTALLED if param.values == ("sqlite",)],
+    SQLITE_INSTALLED,
     indirect=True,
 )
 def test_the_tours_exercise_done_as_written_migrates_and_passes_the_tests(
