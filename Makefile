@@ -8,6 +8,10 @@
 #                its options go in BENCH_ARGS, e.g. make bench BENCH_ARGS="--runs 5"
 #   make docs-assets  refresh the Swagger UI and ReDoc files baked projects serve
 #                (scripts/docs_assets.py: their versions are there)
+#   make lock    refresh the uv.lock each baked project installs from, one per database
+#                ({{cookiecutter.project_slug}}/uv_<database>.lock, scripts/lock.py): every
+#                package at its newest version; make lock LOCK_ARGS=--keep changes only what
+#                pyproject.toml asks for
 
 PYTHON ?= python3
 VENV := .venv
@@ -15,7 +19,7 @@ VENV := .venv
 STAMP := $(VENV)/.installed-from-pyproject
 PROJECT := build/my_service
 
-.PHONY: serve test lint bench docs-assets
+.PHONY: serve test lint bench docs-assets lock
 
 serve: $(STAMP)
 	rm -rf $(PROJECT)
@@ -24,8 +28,7 @@ serve: $(STAMP)
 	cd $(PROJECT) && .venv/bin/pip install --quiet -e ".[dev]"
 	cd $(PROJECT) && .venv/bin/alembic upgrade heads
 	@echo "Serving $(PROJECT): open http://127.0.0.1:8000/docs (Ctrl-C stops it)"
-	cd $(PROJECT) && exec .venv/bin/uvicorn my_service.main:app --host 127.0.0.1 --port 8000 \
-		--loop my_service.event_loop:EventLoop
+	cd $(PROJECT) && exec .venv/bin/python -m my_service serve --host 127.0.0.1 --port 8000
 
 # Two processes, one per core here: while one waits (on a server, an install, a served
 # project), the other works. TEST_PROCESSES=0 runs every test in this one.
@@ -38,6 +41,9 @@ bench: $(STAMP)
 
 docs-assets: $(STAMP)
 	$(VENV)/bin/python scripts/docs_assets.py
+
+lock: $(STAMP)
+	$(VENV)/bin/python scripts/lock.py $(LOCK_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check hooks tests scripts

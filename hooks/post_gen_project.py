@@ -6,6 +6,7 @@ standard library, no network, no subprocesses.
 
 import json
 import runpy
+import shutil
 import sys
 from pathlib import Path
 
@@ -47,10 +48,18 @@ VARIANT_FILES = {
         "mysql": "docker-compose_mysql.yml",
         "postgresql": "docker-compose_postgresql.yml",
     },
+    # The exact versions to install, resolved ahead by the template's `make lock`.
+    "uv.lock": {
+        "sqlite": "uv_sqlite.lock",
+        "mysql": "uv_mysql.lock",
+        "postgresql": "uv_postgresql.lock",
+    },
 }
-# Files that only one database needs.
-DATABASE_ONLY_FILES = {
-    "sqlite": ["tests/test_connection_settings.py"],
+# Files and directories that only some databases need, and which. deploy/k8s runs several
+# replicas on one database server; SQLite is a file on one disk, which replicas cannot share.
+DATABASE_ONLY_PATHS = {
+    "tests/test_connection_settings.py": ["sqlite"],
+    "deploy/k8s": ["mysql", "postgresql"],
 }
 
 
@@ -62,10 +71,21 @@ def choose_variant_files(root):
                 path.replace(root / target.format(package=PACKAGE))
             else:
                 path.unlink()
-    for database, paths in DATABASE_ONLY_FILES.items():
-        if database != DATABASE:
-            for path in paths:
-                (root / path.format(package=PACKAGE)).unlink()
+    for name, databases in DATABASE_ONLY_PATHS.items():
+        if DATABASE not in databases:
+            remove(root, root / name.format(package=PACKAGE))
+
+
+def remove(root, path):
+    """Delete a file or a directory tree, then the directories it leaves empty."""
+    if path.is_dir():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+    parent = path.parent
+    while parent != root and not any(parent.iterdir()):
+        parent.rmdir()
+        parent = parent.parent
 
 
 def write_env_file(root):

@@ -20,7 +20,9 @@ FREE_TEXT_KEYS = ("project_name", "description", "author_name")
 
 # MySQL user names have at most 32 characters, and the slug names the project's user.
 MAX_SLUG_LENGTH = 32
-SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+# Ending in a letter or digit: the project's name in pyproject.toml, which is the slug,
+# may not end in "_" (PEP 508), or pip and uv refuse to install it.
+SLUG_PATTERN = re.compile(r"^[a-z]([a-z0-9_]*[a-z0-9])?$")
 EMAIL_PATTERN = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 
 # Packages the generated project imports or installs, and names pytest and Alembic use:
@@ -70,7 +72,8 @@ def slug_problem(slug, name):
     if not SLUG_PATTERN.match(slug):
         return (
             f"project_slug {slug!r} is not a valid package name: use lower-case ASCII"
-            f" letters, digits and _, starting with a letter; {fix}"
+            f" letters, digits and _, starting with a letter and ending in a letter or digit;"
+            f" {fix}"
         )
     if keyword.iskeyword(slug) or keyword.issoftkeyword(slug):
         return f"project_slug {slug!r} is a Python keyword; {fix}"

@@ -6,7 +6,8 @@ installs it, migrates and seeds a database, serves it with uvicorn beside
 `scripts/bench/hello.py`, and loads both with wrk, interleaving the runs so that the
 machine's noise hits both alike.
 
-By default both servers run pinned to one core and wrk to another, without access logs:
+The service runs with request ids and metrics on. By default both servers run pinned to one
+core and wrk to another, without access logs (the service's request log off):
 the ratio to hello-world is then the ratio of server CPU per request, which is what it is
 meant to show. `--unpinned` lets every process use every core, access logs on, as the
 Dockerfile serves (a ratio that flatters the service: it spends the idle core on its
@@ -14,7 +15,9 @@ thread pool and database driver, hello-world has nothing to spend it on).
 
 It prints, per endpoint: the median requests/s over the runs, p50 and p99 latency, errors,
 the server's CPU time per request, the ratio to hello-world, and the service's peak memory;
-and writes the same as JSON (build/bench/results.json by default) for comparison over time."""
+and writes the same as JSON (build/bench/results.json by default) for comparison over time.
+Then, for each database, what request ids, metrics and the JSON request log each cost: the
+server's CPU per request on GET /api/v1/users/me with none, each alone, and all of them."""
 
 import argparse
 import json
@@ -132,35 +135,66 @@ PINNED = Placement(server_cpus="0", wrk_cpus="1", access_log=False)
 UNPINNED = Placement(server_cpus=None, wrk_cpus=None, access_log=True)
 
 
+# What the service runs with: request ids and metrics on (what the targets are stated with),
+# its request log on only where uvicorn's access log is (--unpinned), as text.
+SERVICE_SETTINGS = {"REQUEST_IDS": "true", "METRICS": "true", "LOG_FORMAT": "text"}
+# The features whose cost --costs measures, each alone and all together, against none.
+NO_FEATURES = {"REQUEST_IDS": "false", "METRICS": "false", "LOG_LEVEL": "WARNING"}
+FEATURES = {
+    "request ids": {"REQUEST_IDS": "true"},
+    "metrics": {"METRICS": "true"},
+    "JSON request log": {"LOG_FORMAT": "json", "LOG_LEVEL": "INFO"},
+}
+
+
 class Server:
-    """A uvicorn process tree on a free local port."""
+    """A uvicorn process tree on a free local port, its output in `log`."""
 
     def __init__(
         self,
-        venv: Path,
-        app: str,
+        command: list[str],
         cwd: Path,
         env: dict[str, str],
-        workers: int,
         placement: Placement,
+        log: Path,
     ):
         self.port = free_port()
-        # The Dockerfile's production command, on a local port.
-        command = [str(venv / "bin" / "uvicorn"), app, "--host", "127.0.0.1"]
-        command += ["--port", str(self.port), "--workers", str(workers)]
-        command += ["--loop", f"{PACKAGE}.event_loop:EventLoop"]
-        if not placement.access_log:
-            command.append("--no-access-log")
-        command = placement.pinned(command, placement.server_cpus)
-        self.process = subprocess.Popen(
-            command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
+        command = placement.pinned([*command, "--port", str(self.port)], placement.server_cpus)
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("wb") as output:
+            self.process = subprocess.Popen(
+                command, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT
+            )
         self.url = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 60
         while not answers(self.url + "/openapi.json"):
             if self.process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"{app} did not start on port {self.port}")
+                raise SystemExit(f"{command} did not start: see {log}")
             time.sleep(0.2)
+
+    @classmethod
+    def service(
+        cls, project: Path, env: dict[str, str], workers: int, placement: Placement, log: Path
+    ) -> "Server":
+        """The Dockerfile's command (python -m my_service serve), on a local port."""
+        python = str(project / ".venv" / "bin" / "python")
+        command = [python, "-m", PACKAGE, "serve", "--host", "127.0.0.1"]
+        # Each worker keeps its metrics in this directory, as the Dockerfile's ENV has it.
+        metrics = log.with_suffix(".metrics")
+        shutil.rmtree(metrics, ignore_errors=True)
+        env = env | {"WEB_CONCURRENCY": str(workers), "PROMETHEUS_MULTIPROC_DIR": str(metrics)}
+        return cls(command, project, env, placement, log)
+
+    @classmethod
+    def hello(
+        cls, venv: Path, env: dict[str, str], workers: int, placement: Placement, log: Path
+    ) -> "Server":
+        """Hello-world under uvicorn, on the service's event loop."""
+        command = [str(venv / "bin" / "uvicorn"), "hello:app", "--host", "127.0.0.1"]
+        command += ["--workers", str(workers), "--loop", f"{PACKAGE}.event_loop:EventLoop"]
+        if not placement.access_log:
+            command.append("--no-access-log")
+        return cls(command, SCRIPTS, env, placement, log)
 
     def pids(self) -> list[int]:
         """The server and all its descendants (uvicorn's workers)."""
@@ -357,25 +391,40 @@ def sign_in(url: str) -> tuple[str, str]:
         return token, str(json.load(response)["id"])
 
 
+def selected_endpoints(args: argparse.Namespace) -> list[Endpoint]:
+    return [
+        endpoint
+        for endpoint in ENDPOINTS
+        if not args.endpoints or any(part in endpoint.name for part in args.endpoints)
+    ]
+
+
+def places_for(user_id: str, users: int) -> dict[str, str]:
+    """What the endpoints' paths name. The seeded users' ids follow the bench user's."""
+    return {
+        "user_id": user_id,
+        "last_page_offset": str(users + 1 - 50),
+        "last_page_after": str(int(user_id) + users - 50),
+    }
+
+
 def benchmark(
-    database: str, workers: int, args: argparse.Namespace, placement: Placement
+    database: str,
+    prepared: tuple[Path, Path, dict[str, str]],
+    workers: int,
+    args: argparse.Namespace,
+    placement: Placement,
 ) -> dict[str, object]:
-    project, venv, env = prepare(database, args.work / database, args.users)
-    service = Server(venv, f"{PACKAGE}.main:app", project, env, workers, placement)
-    hello = Server(venv, "hello:app", SCRIPTS, env, workers, placement)
+    project, venv, env = prepared
+    logs = args.work / "logs"
+    level = {"LOG_LEVEL": "INFO" if placement.access_log else "WARNING"}
+    service_env = env | SERVICE_SETTINGS | level
+    service = Server.service(project, service_env, workers, placement, logs / f"{database}.log")
+    hello = Server.hello(venv, env, workers, placement, logs / "hello.log")
     try:
         token, user_id = sign_in(service.url)
-        # The seeded users' ids follow the bench user's; with it, there are users + 1.
-        places = {
-            "user_id": user_id,
-            "last_page_offset": str(args.users + 1 - 50),
-            "last_page_after": str(int(user_id) + args.users - 50),
-        }
-        endpoints = [
-            endpoint
-            for endpoint in ENDPOINTS
-            if not args.endpoints or any(part in endpoint.name for part in args.endpoints)
-        ]
+        places = places_for(user_id, args.users)
+        endpoints = selected_endpoints(args)
         results = [Measurement(endpoint.name, endpoint.connections) for endpoint in endpoints]
         hello_results = Measurement(HELLO.name, HELLO.connections)
         for run_number in range(1, args.runs + 1):
@@ -402,6 +451,79 @@ def benchmark(
     finally:
         service.stop()
         hello.stop()
+
+
+def feature_costs(
+    database: str,
+    prepared: tuple[Path, Path, dict[str, str]],
+    args: argparse.Namespace,
+    placement: Placement,
+) -> list[dict[str, object]]:
+    """GET /users/me on one worker with no feature, each alone, and all: CPU per request.
+
+    Every configuration runs at once, each its own server, and the runs take turns, so
+    that the machine's noise hits all alike. The JSON request log goes to a file, as a
+    container's output goes to its runtime.
+    """
+    project, _, env = prepared
+    base = env | SERVICE_SETTINGS | NO_FEATURES
+    configurations = {"none": base} | {name: base | settings for name, settings in FEATURES.items()}
+    configurations["all"] = base | {k: v for s in FEATURES.values() for k, v in s.items()}
+    logs = args.work / "logs" / "costs"
+    servers = {
+        name: Server.service(project, settings, 1, placement, logs / f"{database}-{index}.log")
+        for index, (name, settings) in enumerate(configurations.items())
+    }
+    endpoint = ENDPOINTS[0]  # GET /api/v1/users/me
+    try:
+        token, user_id = sign_in(servers["none"].url)
+        places = places_for(user_id, args.users)
+        results = {name: Measurement(endpoint.name, endpoint.connections) for name in servers}
+        for run_number in range(1, args.runs + 1):
+            print(f"  {database}, feature costs: run {run_number} of {args.runs}", flush=True)
+            for name, server in servers.items():
+                measure(
+                    server,
+                    endpoint,
+                    results[name],
+                    args.seconds,
+                    token=token,
+                    places=places,
+                    placement=placement,
+                )
+    finally:
+        for server in servers.values():
+            server.stop()
+    none = results["none"].summary(None)
+    rows = []
+    for name, measurement in results.items():
+        row = measurement.summary(None)
+        rows.append(
+            {
+                "database": database,
+                "features": name,
+                "requests_per_second": row["requests_per_second"],
+                "cpu_us_per_request": row["cpu_us_per_request"],
+                "extra_cpu_us": row["cpu_us_per_request"] - none["cpu_us_per_request"],
+                "throughput_change_percent": round(
+                    100 * (row["requests_per_second"] / none["requests_per_second"] - 1), 1
+                ),
+            }
+        )
+    return rows
+
+
+def print_costs(rows: list[dict[str, object]]) -> None:
+    print(f"\n{rows[0]['database']}: GET /api/v1/users/me, 1 worker, by features on")
+    header = f"{'features':20} {'req/s':>10} {'CPU us/req':>11} {'extra us':>9} {'throughput':>11}"
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        print(
+            f"{row['features']:20} {row['requests_per_second']:>10.1f}"
+            f" {row['cpu_us_per_request']:>11} {row['extra_cpu_us']:>+9}"
+            f" {row['throughput_change_percent']:>+10.1f}%"
+        )
 
 
 def print_table(result: dict[str, object]) -> None:
@@ -441,6 +563,11 @@ def main() -> int:
     )
     parser.add_argument("--databases", nargs="+", default=["sqlite", "mysql", "postgresql"])
     parser.add_argument(
+        "--no-costs",
+        action="store_true",
+        help="skip measuring what request ids, metrics and the JSON request log cost",
+    )
+    parser.add_argument(
         "--users", type=int, default=1000, help="users to seed (how deep the last page is)"
     )
     parser.add_argument("--work", type=Path, default=TEMPLATE / "build" / "bench")
@@ -459,11 +586,17 @@ def main() -> int:
             print(f"No {server} server answers on {address}: leaving it out.")
             databases.remove(server)
     results = []
+    costs = []
     for database in databases:
+        prepared = prepare(database, args.work / database, args.users)
         for workers in args.workers:
-            result = benchmark(database, workers, args, placement)
+            result = benchmark(database, prepared, workers, args, placement)
             print_table(result)
             results.append(result)
+        if not args.no_costs:
+            rows = feature_costs(database, prepared, args, placement)
+            print_costs(rows)
+            costs.extend(rows)
     report = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {
@@ -477,8 +610,10 @@ def main() -> int:
             "server_cpus": placement.server_cpus,
             "wrk_cpus": placement.wrk_cpus,
             "access_log": placement.access_log,
+            "service_settings": SERVICE_SETTINGS,
         },
         "results": results,
+        "feature_costs": costs,
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

@@ -201,11 +201,14 @@ def installed_project(
     installed_projects: dict[str, InstalledProject],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> InstalledProject:
-    """Bake a project for each database and install it, `-e .[dev]`, into a fresh venv.
+    """Bake a project for each database and install it, editable with its dev extra, into a
+    fresh venv, from the project's own uv.lock.
 
-    Only the dependencies the baked pyproject.toml declares get installed, so a missing
-    one breaks the tests that use this. uv installs it, as the project's `make install`
-    does when uv is present, from its cache where it can.
+    `uv sync --locked`, as the project's CI does: a lock that does not match the baked
+    pyproject.toml fails here, and only the packages the lock holds get installed, so a
+    dependency missing from either breaks the tests that use this. uv installs from its
+    cache where it can. The venv is made by `venv`, with pip (which uv leaves in place),
+    as `make install` makes it without uv.
     """
     database: str = request.param
     require_server(database)
@@ -217,11 +220,10 @@ def installed_project(
     project = InstalledProject(root=root, slug=root.name, database=database, venv=venv)
     # Bytecode compiled once at install: PYTHONDONTWRITEBYTECODE, where it is set, would
     # otherwise make every command of the project compile its imports again.
-    install = [uv_command(), "pip", "install", "--compile-bytecode"]
     run(
-        [*install, "--python", project.command("python"), "-e", ".[dev]"],
+        [uv_command(), "sync", "--locked", "--extra", "dev", "--compile-bytecode"],
         cwd=root,
-        env=project.env(),
+        env=project.env(UV_PROJECT_ENVIRONMENT=str(venv)),
     )
     installed_projects[database] = project
     return project

@@ -94,10 +94,10 @@ def serving(
 def served(
     project: InstalledProject, env: dict[str, str], log: Path, *, workers: int = 2
 ) -> Iterator[str]:
-    """Serve the project as its Dockerfile does (2 workers, its event loop); yield the URL."""
+    """Serve the project as its Dockerfile does (its serve command, 2 workers); yield the URL."""
     port = free_port()
-    command = [project.command("uvicorn"), f"{project.slug}.main:app", "--port", str(port)]
-    command += ["--workers", str(workers), "--loop", f"{project.slug}.event_loop:EventLoop"]
+    command = [project.command("python"), "-m", project.slug, "serve", "--port", str(port)]
+    command += ["--workers", str(workers)]
     with serving(command, port=port, cwd=project.root, env=env, log=log) as url:
         yield url
 

@@ -17,6 +17,7 @@ BAD_ANSWERS = {
     "project_slug=MyService": SLUG_FIX,
     "project_slug=my service": SLUG_FIX,
     "project_slug=1service": SLUG_FIX,
+    "project_slug=service_": SLUG_FIX,  # pyproject.toml's name may not end in "_"
     "project_slug=class": SLUG_FIX,
     "project_slug=match": SLUG_FIX,
     "project_slug=test": SLUG_FIX,

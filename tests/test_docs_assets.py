@@ -1,5 +1,5 @@
 """The API docs' own files: baked byte for byte as static/README.md lists them, and built
-into the project's wheel (the Dockerfile installs the project with `pip install .`)."""
+into the project's wheel (the Dockerfile installs the project as one: `uv sync --no-editable`)."""
 
 import hashlib
 import re

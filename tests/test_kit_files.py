@@ -7,9 +7,6 @@ No Docker engine runs here, so images are not built: the files are parsed and li
 import fnmatch
 import json
 import re
-import subprocess
-import sys
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +23,8 @@ UPDATE_WORKFLOW = ".github/workflows/template-update.yml"
 WORKFLOWS = [WORKFLOW, UPDATE_WORKFLOW]
 COMPOSE_FILE = "docker-compose.yml"
 PINNED_ACTION = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
+# uv, installed at an exact version by the image's build and by each CI job.
+PINNED_UV = re.compile(r"^(?:RUN )?pip install uv==(\d+\.\d+\.\d+)$", flags=re.MULTILINE)
 VARIABLE_REFERENCE = re.compile(r"\$\{(\w+)[^}]*\}")
 # Settings whose names end in PASSWORD but that are yes/no switches, not passwords.
 SWITCHES = {"MYSQL_RANDOM_ROOT_PASSWORD"}
@@ -145,13 +144,26 @@ def test_a_newer_push_cancels_the_run_of_the_same_ref(workflow: dict[str, Any]) 
     assert workflow["concurrency"]["cancel-in-progress"] is True
 
 
-def test_jobs_install_the_dev_extra_with_a_cached_pip(workflow: dict[str, Any]) -> None:
-    for job in workflow["jobs"].values():
-        runs = [step.get("run", "") for step in job["steps"]]
-        assert 'pip install -e ".[dev]"' in runs
-        setup = next(step for step in job["steps"] if "setup-python" in step.get("uses", ""))
-        assert setup["with"]["cache"] == "pip"
-        assert setup["with"]["cache-dependency-path"] == "pyproject.toml"
+def test_jobs_install_the_locked_dev_extra_with_their_python_and_the_images_uv(
+    baked: Baked, workflow: dict[str, Any]
+) -> None:
+    image_uv = PINNED_UV.findall(baked.text("Dockerfile"))
+    assert len(image_uv) == 1
+    for name, job in workflow["jobs"].items():
+        job_steps = job["steps"]
+        runs = [step.get("run", "") for step in job_steps]
+        assert [version for run in runs for version in PINNED_UV.findall(run)] == image_uv, name
+        [install] = [step for step in job_steps if "uv sync" in step.get("run", "")]
+        # --locked: a uv.lock that lags pyproject.toml fails the job instead of being resolved.
+        assert 'uv sync --locked --extra dev --python "$PYTHON"' in install["run"]
+        # The Python that setup-python installed (the matrix's), never one uv picks itself.
+        setup = next(step for step in job_steps if "setup-python" in step.get("uses", ""))
+        python_path = f"${{{{ steps.{setup['id']}.outputs.python-path }}}}"
+        assert install["env"]["PYTHON"] == python_path, name
+        # The steps after it (pytest, pre-commit and the tools it runs) use .venv's.
+        assert 'echo "$PWD/.venv/bin" >> "$GITHUB_PATH"' in install["run"]
+        later = runs[job_steps.index(install) + 1 :]
+        assert any(run.startswith(("pytest", "pre-commit")) for run in later), name
 
 
 def test_lint_runs_pre_commit_on_every_file_and_tests_run_pytest(
@@ -368,23 +380,24 @@ def test_health_check_calls_liveness_and_the_server_runs_several_workers(
     # Liveness: a database outage must not make an orchestrator restart every replica.
     assert "'http://127.0.0.1:8000/health/live'" in probe[2]
     compile(probe[2], "HEALTHCHECK", "exec")
-    [command] = [i.arguments for i in final if i.keyword == "CMD"]
-    assert f"uvicorn {baked.slug}.main:app" in command
-    assert "--host 0.0.0.0" in command
-    assert f"--loop {baked.slug}.event_loop:EventLoop" in command
-    assert "--workers" in command
+    [command] = [json.loads(i.arguments) for i in final if i.keyword == "CMD"]
+    # The service's serve command: its event loop, and WEB_CONCURRENCY workers (test_cli.py
+    # in the project checks both).
+    assert command[:4] == ["python", "-m", baked.slug, "serve"]
+    assert " ".join(command[4:]).startswith("--host 0.0.0.0 --port 8000")
     environment = " ".join(i.arguments for i in final if i.keyword == "ENV")
     assert int(re.findall(r"WEB_CONCURRENCY=(\d+)", environment)[-1]) >= 2
 
 
-def test_make_run_serves_on_the_event_loop_of_the_image(
+def test_make_run_serves_with_the_command_of_the_image(
     baked: Baked, dockerfile: list[Instruction]
 ) -> None:
     # Development must meet the loop production runs on, and its quirks, not uvloop.
-    [command] = [i.arguments for i in final_stage(dockerfile) if i.keyword == "CMD"]
-    production = re.findall(r"--loop ([\w.:]+)", command)
-    development = re.findall(r"--loop ([\w.:]+)", make_recipe(baked.text("Makefile"), "run"))
-    assert development == production == [f"{baked.slug}.event_loop:EventLoop"]
+    [command] = [json.loads(i.arguments) for i in final_stage(dockerfile) if i.keyword == "CMD"]
+    production = " ".join(command[:4])
+    development = make_recipe(baked.text("Makefile"), "run")
+    assert production == f"python -m {baked.slug} serve"
+    assert f"/python -m {baked.slug} serve --reload" in development
 
 
 def test_dependencies_install_before_the_code_is_copied(
@@ -395,7 +408,7 @@ def test_dependencies_install_before_the_code_is_copied(
     install_dependencies = next(
         index
         for index, (keyword, arguments) in enumerate(keywords_and_arguments)
-        if keyword == "RUN" and "pip install --requirement" in arguments
+        if keyword == "RUN" and "--no-install-project" in arguments
     )
     copy_code = next(
         index
@@ -408,17 +421,32 @@ def test_dependencies_install_before_the_code_is_copied(
         for keyword, arguments in keywords_and_arguments[:install_dependencies]
         if keyword == "COPY"
     ]
-    assert copied_before == ["pyproject.toml ./"]
+    assert copied_before == ["pyproject.toml uv.lock ./"]
 
 
-def test_dependency_list_is_read_from_pyproject(baked: Baked) -> None:
-    """The Dockerfile's one-line reader prints the project's dependencies, one a line."""
-    [reader] = re.findall(r"python -c '([^']+)' > requirements\.txt", baked.text("Dockerfile"))
-    result = subprocess.run(
-        [sys.executable, "-c", reader], cwd=baked.root, capture_output=True, text=True, check=True
-    )
-    pyproject = tomllib.loads(baked.text("pyproject.toml"))
-    assert result.stdout.splitlines() == pyproject["project"]["dependencies"]
+def test_image_gets_the_locked_versions_without_dev_tools_in_venv(
+    dockerfile: list[Instruction],
+) -> None:
+    # What running these commands gives is tests/test_lock.py's: here, what they say.
+    final = final_stage(dockerfile)
+    build = dockerfile[: len(dockerfile) - len(final)]
+    syncs = [i.arguments.split() for i in build if i.keyword == "RUN" and "uv sync" in i.arguments]
+    assert [sync[:2] for sync in syncs] == [["uv", "sync"]] * 2
+    for options in syncs:
+        # --locked: a uv.lock that lags pyproject.toml fails the build, never re-resolved.
+        assert {"--locked", "--no-dev"} <= set(options), options
+        assert not [option for option in options if "extra" in option], options
+    # The dependencies alone first (the layer the code does not invalidate), then the
+    # project, as a package of its own in /venv: the image has no /src to link to.
+    assert "--no-install-project" in syncs[0]
+    assert "--no-editable" in syncs[1]
+    environment = [word for i in build if i.keyword == "ENV" for word in i.arguments.split()]
+    assert {"UV_PROJECT_ENVIRONMENT=/venv", "UV_PYTHON_DOWNLOADS=never"} <= set(environment)
+    assert [i.arguments for i in final if i.keyword == "COPY" and "/venv" in i.arguments] == [
+        "--from=build /venv /venv"
+    ]
+    # uv stays in the build stage: the final one has its environment only.
+    assert not [i for i in final if i.keyword == "RUN" and "uv" in i.arguments.split()]
 
 
 def test_migrations_are_in_the_image(dockerfile: list[Instruction]) -> None:

@@ -32,7 +32,7 @@ from tests.serving import call, free_port, serving
 # From the template's dev group, beside the Python that runs these tests.
 UV = Path(sys.executable).with_name("uv")
 # Where the image's command listens, replaced by a free port on the loopback here.
-IMAGE_ADDRESS = "--host 0.0.0.0 --port 8000"
+IMAGE_ADDRESS = ["--host", "0.0.0.0", "--port", "8000"]  # noqa: S104 (read, not bound)
 
 
 @pytest.fixture(scope="module", params=EACH_DATABASE_INSTALLED)
@@ -119,15 +119,19 @@ def test_project_serves_under_the_image_command_at_the_lowest_versions(
 def served_by_image_command(
     project: InstalledProject, env: dict[str, str], log: Path
 ) -> Iterator[str]:
-    """Run the Dockerfile's CMD (its --loop and workers) on a free local port; yield the URL."""
+    """Run the Dockerfile's CMD (its workers) on a free local port; yield the URL."""
     dockerfile = (project.root / "Dockerfile").read_text()
     [instruction] = [line for line in dockerfile.splitlines() if line.startswith("CMD ")]
-    *shell, script = json.loads(instruction.removeprefix("CMD "))
-    assert IMAGE_ADDRESS in script, f"the image's command changed: {script}"
+    command: list[str] = json.loads(instruction.removeprefix("CMD "))
+    start = next(
+        (i for i in range(len(command)) if command[i : i + len(IMAGE_ADDRESS)] == IMAGE_ADDRESS),
+        None,
+    )
+    assert start is not None, f"the image's command changed: {command}"
     port = free_port()
-    script = script.replace(IMAGE_ADDRESS, f"--host 127.0.0.1 --port {port}")
+    command[start : start + len(IMAGE_ADDRESS)] = ["--host", "127.0.0.1", "--port", str(port)]
     [workers] = re.findall(r"^ENV WEB_CONCURRENCY=(\d+)$", dockerfile, flags=re.MULTILINE)
     env = env | {"WEB_CONCURRENCY": workers}
-    # sh execs uvicorn, so stopping sh stops uvicorn.
-    with serving([*shell, script], port=port, cwd=project.root, env=env, log=log) as url:
+    # "python" is the project's: its venv comes first on the PATH of `env`.
+    with serving(command, port=port, cwd=project.root, env=env, log=log) as url:
         yield url

@@ -35,7 +35,7 @@ def test_every_variant_file_exists_for_every_database() -> None:
     assert variant_files
     # What every project has; the others (create_database.py, ...) only servers need.
     every_project = {"{package}/engine.py", "tests/isolated_database.py", "docker-compose.yml"}
-    every_project.add(".github/workflows/ci.yml")
+    every_project |= {".github/workflows/ci.yml", "uv.lock"}
     assert every_project <= set(variant_files)
     for target, variants in variant_files.items():
         assert set(variants) <= set(DATABASES), target
@@ -45,12 +45,14 @@ def test_every_variant_file_exists_for_every_database() -> None:
             assert skeleton_path(source).is_file(), source
 
 
-def test_every_database_only_file_exists() -> None:
-    database_only_files: dict[str, list[str]] = hook_constant("DATABASE_ONLY_FILES")
-    assert set(database_only_files) <= set(DATABASES)
-    for paths in database_only_files.values():
-        for path in paths:
-            assert skeleton_path(path).is_file(), path
+def test_every_database_only_path_exists_and_names_real_databases() -> None:
+    database_only_paths: dict[str, list[str]] = hook_constant("DATABASE_ONLY_PATHS")
+    assert database_only_paths
+    for path, databases in database_only_paths.items():
+        assert skeleton_path(path).exists(), path
+        # A path every database keeps, or none, does not belong in the table.
+        assert databases, path
+        assert set(databases) < set(DATABASES), path
 
 
 def test_every_bake_gets_a_secret_key_of_its_own(tmp_path: Path) -> None:
@@ -79,9 +81,10 @@ def test_the_recorded_answers_bake_the_same_project_again(database: str, tmp_pat
     assert (again / ".env").is_file()
 
 
-def test_make_serve_serves_the_baked_project_on_the_loop_of_its_dockerfile() -> None:
+def test_make_serve_serves_the_baked_project_with_the_command_of_its_dockerfile() -> None:
     # The quick start's first command meets the service as production runs it.
     command = make_recipe((TEMPLATE / "Makefile").read_text(), "serve")
     dockerfile = (SKELETON / "Dockerfile").read_text()
-    [image_loop] = re.findall(r"--loop \{\{ cookiecutter.project_slug \}\}(\.[\w.:]+)", dockerfile)
-    assert f"--loop my_service{image_loop}" in command, command
+    image_command = '["python", "-m", "{{ cookiecutter.project_slug }}", "serve"'
+    assert f"CMD {image_command}" in dockerfile
+    assert ".venv/bin/python -m my_service serve" in command, command

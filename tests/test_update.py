@@ -227,7 +227,9 @@ def edit_as_a_team(service: Service) -> None:
     service.file("tests/test_ping.py").write_text(PING_TEST)
     app = service.file("<slug>/app.py")
     replace_once(
-        app, "routers import auth, health, users", "routers import auth, health, ping, users"
+        app,
+        "routers import auth, health, metrics, users",
+        "routers import auth, health, metrics, ping, users",
     )
     replace_once(
         app,

@@ -23,14 +23,31 @@ from {{ cookiecutter.project_slug }}.create_database import DEFAULT_ADMIN_URL, c
 {%- endif %}
 from {{ cookiecutter.project_slug }}.database import create_session_factory
 from {{ cookiecutter.project_slug }}.engine import create_db_engine
+from {{ cookiecutter.project_slug }}.logs import configure_logging
 from {{ cookiecutter.project_slug }}.schemas import Password, Username
 from {{ cookiecutter.project_slug }}.security import PasswordHasher
 
 
 def serve(args: argparse.Namespace) -> int:
-    app = "{{ cookiecutter.project_slug }}.main:app"
-    loop = "{{ cookiecutter.project_slug }}.event_loop:EventLoop"  # see event_loop.py
-    uvicorn.run(app, host=args.host, port=args.port, reload=args.reload, loop=loop)
+    """Run uvicorn as the Dockerfile does: the production command, and `make run`'s.
+
+    Logging is set up here, before uvicorn starts, so that the lines of uvicorn's own
+    supervisor (which starts the workers and restarts one that dies) are formatted as the
+    workers' are: JSON with LOG_FORMAT=json. A bad setting stops it here, once.
+    """
+    settings = load_settings()
+    configure_logging(settings.log_format, settings.log_level)
+    uvicorn.run(
+        "{{ cookiecutter.project_slug }}.main:app",
+        host=args.host,
+        port=args.port,
+        reload=args.reload,
+        workers=args.workers,
+        loop="{{ cookiecutter.project_slug }}.event_loop:EventLoop",  # see event_loop.py
+        log_config=None,  # keep the logging set up above
+        access_log=False,  # request_tracking.py logs each request, with its request id
+        timeout_graceful_shutdown=args.timeout_graceful_shutdown,
+    )
     return 0
 
 
@@ -111,6 +128,19 @@ def main(argv: list[str] | None = None) -> int:
     serve_parser.add_argument("--host", default="127.0.0.1")
     serve_parser.add_argument("--port", type=int, default=8000)
     serve_parser.add_argument("--reload", action="store_true", help="restart on code changes")
+    serve_parser.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("WEB_CONCURRENCY", "1")),
+        help="worker processes (default: WEB_CONCURRENCY, else 1)",
+    )
+    serve_parser.add_argument(
+        "--timeout-graceful-shutdown",
+        type=int,
+        default=None,
+        metavar="SECONDS",
+        help="on SIGTERM, the longest to wait for requests in progress (default: no limit)",
+    )
     serve_parser.set_defaults(handler=serve)
 
     superuser_parser = commands.add_parser(

@@ -1,7 +1,7 @@
 """Settings, read from environment variables and the .env file."""
 
 import json
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -63,6 +63,15 @@ class Settings(BaseSettings):
     # The API's description: /openapi.json and the pages that show it, /docs and /redoc.
     # false publishes none of them, for a service whose API is nobody else's business.
     api_docs: bool = True
+    # Logs on standard output: "text" for people, "json" for log collectors (one object per
+    # line, logs.py). Each request writes one line at INFO; WARNING hides those lines.
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    # X-Request-ID on every answer and in every log line written while serving it.
+    request_ids: bool = True
+    # Prometheus metrics on /metrics (metrics.py). Off by default: they tell whoever asks
+    # how the service is used. On, keep /metrics off the public internet (the README).
+    metrics: bool = False
 
     @field_validator("secret_key")
     @classmethod
@@ -75,6 +84,11 @@ class Settings(BaseSettings):
             )
             raise ValueError(message)
         return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def upper_case_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @field_validator("cors_origins", mode="before")
     @classmethod

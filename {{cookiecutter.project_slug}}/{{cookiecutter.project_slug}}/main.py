@@ -7,8 +7,13 @@ Importing this module builds the app from the environment and .env, so tests imp
 import gc
 
 from {{ cookiecutter.project_slug }}.app import create_app
+from {{ cookiecutter.project_slug }}.config import load_settings
+from {{ cookiecutter.project_slug }}.logs import configure_logging
 
-app = create_app()
+settings = load_settings()
+# Here, not in create_app: logging is the process's, and the tests make many apps.
+configure_logging(settings.log_format, settings.log_level)
+app = create_app(settings)
 
 # What exists by now (modules, routes, models, the app) lasts as long as the process, so the
 # garbage collector need not scan it again: frozen, it drops out of every full collection.

@@ -1,0 +1,100 @@
+"""Every answer carries X-Request-ID: the client's own when it is sane, else a fresh one."""
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from {{ cookiecutter.project_slug }}.app import create_app
+from tests.conftest import Headers, make_settings
+
+FRESH_ID = re.compile(r"[0-9a-f]{32}")  # 128 random bits
+HOSTILE_IDS = [
+    "",
+    "x" * 129,  # longer than any id needs to be
+    "two words",
+    'quote"d',
+    "<script>alert(1)</script>",
+    "id\twith-tab",
+    "café",  # not ASCII
+    "id,another-id",  # two values in one header
+    "../../etc/passwd%00",
+]
+
+
+def test_an_answer_without_an_id_sent_gets_a_fresh_one_each_time(client: TestClient) -> None:
+    first = client.get("/health/live").headers["X-Request-ID"]
+    second = client.get("/health/live").headers["X-Request-ID"]
+
+    assert FRESH_ID.fullmatch(first), first
+    assert FRESH_ID.fullmatch(second), second
+    assert first != second
+
+
+@pytest.mark.parametrize(
+    "sent", ["4bf92f3577b34da6a3ce929d0e0e4736", "req-42_b.c:d", "Root=1-5e1b4151+a/b", "x" * 128]
+)
+def test_a_sane_id_comes_back_unchanged(client: TestClient, sent: str) -> None:
+    response = client.get("/health/live", headers={"X-Request-ID": sent})
+
+    assert response.headers["X-Request-ID"] == sent
+
+
+@pytest.mark.parametrize("sent", HOSTILE_IDS)
+def test_a_hostile_id_is_replaced_never_echoed(client: TestClient, sent: str) -> None:
+    response = client.get("/health/live", headers={b"X-Request-ID": sent.encode()})
+
+    answered = response.headers["X-Request-ID"]
+    assert FRESH_ID.fullmatch(answered), answered
+    assert response.headers.get_list("X-Request-ID") == [answered]
+
+
+def test_error_answers_carry_an_id_too(client: TestClient, user_headers: Headers) -> None:
+    answers = [
+        client.get("/no/such/page"),  # 404
+        client.get("/api/v1/users/me"),  # 401
+        client.post("/api/v1/users", json={}),  # 422
+        client.request("BREW", "/api/v1/users/me", headers=user_headers),  # 405
+    ]
+
+    assert [answer.status_code for answer in answers] == [404, 401, 422, 405]
+    for answer in answers:
+        assert FRESH_ID.fullmatch(answer.headers["X-Request-ID"])
+
+
+@pytest.fixture
+def failing_app(database_url: str) -> Iterator[FastAPI]:
+    """The app with one more route, which fails as a bug would."""
+    app = create_app(make_settings(database_url))
+
+    @app.get("/fail")
+    def fail() -> None:
+        raise RuntimeError("a bug")
+
+    yield app
+    app.state.engine.dispose()
+    app.state.read_engine.dispose()
+
+
+def test_an_unhandled_error_answers_500_in_json_with_the_request_id(
+    failing_app: FastAPI,
+) -> None:
+    with TestClient(failing_app, raise_server_exceptions=False) as client:
+        response = client.get("/fail", headers={"X-Request-ID": "trace-me"})
+
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Internal server error"}
+    assert response.headers["X-Request-ID"] == "trace-me"
+
+
+def test_request_ids_false_sends_none(database_url: str) -> None:
+    app = create_app(make_settings(database_url, request_ids=False))
+    with TestClient(app) as client:
+        response = client.get("/health/live", headers={"X-Request-ID": "mine"})
+    app.state.engine.dispose()
+    app.state.read_engine.dispose()
+
+    assert response.status_code == 200
+    assert "X-Request-ID" not in response.headers
