@@ -21,6 +21,8 @@ HOSTILE_IDS = [
     "café",  # not ASCII
     "id,another-id",  # two values in one header
     "../../etc/passwd%00",
+    "-",  # what a log line written outside any request shows
+    ".hidden",  # an id starts with a letter or digit
 ]
 
 

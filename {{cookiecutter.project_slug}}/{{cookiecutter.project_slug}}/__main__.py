@@ -9,6 +9,7 @@ import json
 import os
 import secrets
 import sys
+from collections.abc import Callable
 
 import uvicorn
 from pydantic import SecretStr, TypeAdapter, ValidationError
@@ -24,6 +25,7 @@ from {{ cookiecutter.project_slug }}.create_database import DEFAULT_ADMIN_URL, c
 from {{ cookiecutter.project_slug }}.database import create_session_factory
 from {{ cookiecutter.project_slug }}.engine import create_db_engine
 from {{ cookiecutter.project_slug }}.logs import configure_logging
+from {{ cookiecutter.project_slug }}.metrics import empty_multiprocess_directory
 from {{ cookiecutter.project_slug }}.schemas import Password, Username
 from {{ cookiecutter.project_slug }}.security import PasswordHasher
 
@@ -33,22 +35,53 @@ def serve(args: argparse.Namespace) -> int:
 
     Logging is set up here, before uvicorn starts, so that the lines of uvicorn's own
     supervisor (which starts the workers and restarts one that dies) are formatted as the
-    workers' are: JSON with LOG_FORMAT=json. A bad setting stops it here, once.
+    workers' are: JSON with LOG_FORMAT=json. The app is built here once, as each worker
+    will build it: a bad setting stops the command with one line, rather than every worker
+    failing, and being restarted, again and again.
     """
     settings = load_settings()
     configure_logging(settings.log_format, settings.log_level)
+    try:
+        app = create_app(settings)
+    except Exception as error:  # whatever it is, the service cannot start
+        raise SystemExit(f"The service cannot start: {error}") from None
+    app.state.engine.dispose()
+    app.state.read_engine.dispose()
+    empty_multiprocess_directory()
     uvicorn.run(
         "{{ cookiecutter.project_slug }}.main:app",
         host=args.host,
         port=args.port,
         reload=args.reload,
-        workers=args.workers,
+        workers=args.workers or workers_from_environment(),
         loop="{{ cookiecutter.project_slug }}.event_loop:EventLoop",  # see event_loop.py
         log_config=None,  # keep the logging set up above
         access_log=False,  # request_tracking.py logs each request, with its request id
         timeout_graceful_shutdown=args.timeout_graceful_shutdown,
+        root_path=args.root_path,
     )
     return 0
+
+
+def workers_from_environment() -> int:
+    """WEB_CONCURRENCY, as uvicorn reads it, or 1."""
+    value = os.environ.get("WEB_CONCURRENCY", "1")
+    if not value.isdigit() or int(value) < 1:
+        raise SystemExit(f"WEB_CONCURRENCY must be a whole number of workers, 1 or more: {value!r}")
+    return int(value)
+
+
+def at_least(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number from `minimum` (to `maximum`)."""
+
+    def whole_number(text: str) -> int:
+        number = int(text)  # argparse turns a ValueError into "invalid whole_number value"
+        if number < minimum or (maximum is not None and number > maximum):
+            bounds = f"from {minimum} to {maximum}" if maximum else f"{minimum} or more"
+            raise argparse.ArgumentTypeError(f"{text} is not {bounds}")
+        return number
+
+    return whole_number
 
 
 def read_password() -> str:
@@ -126,20 +159,19 @@ def main(argv: list[str] | None = None) -> int:
 
     serve_parser = commands.add_parser("serve", help="run the API with uvicorn")
     serve_parser.add_argument("--host", default="127.0.0.1")
-    serve_parser.add_argument("--port", type=int, default=8000)
+    serve_parser.add_argument("--port", type=at_least(1, 65535), default=8000)
     serve_parser.add_argument("--reload", action="store_true", help="restart on code changes")
     serve_parser.add_argument(
-        "--workers",
-        type=int,
-        default=int(os.environ.get("WEB_CONCURRENCY", "1")),
-        help="worker processes (default: WEB_CONCURRENCY, else 1)",
+        "--workers", type=at_least(1), help="worker processes (default: WEB_CONCURRENCY, else 1)"
     )
     serve_parser.add_argument(
         "--timeout-graceful-shutdown",
-        type=int,
-        default=None,
+        type=at_least(0),
         metavar="SECONDS",
         help="on SIGTERM, the longest to wait for requests in progress (default: no limit)",
+    )
+    serve_parser.add_argument(
+        "--root-path", default="", help="the path prefix a proxy in front serves the API under"
     )
     serve_parser.set_defaults(handler=serve)
 

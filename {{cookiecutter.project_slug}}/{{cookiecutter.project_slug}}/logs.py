@@ -21,7 +21,8 @@ REQUEST_FIELDS = ("method", "route", "status", "duration_ms", "client")
 
 
 class RequestIdFilter(logging.Filter):
-    """Stamp each record with the id of the request being served ("-" outside requests)."""
+    """Stamp each record with the id of the request being served ("-" outside requests,
+    which no request's id can be: request_ids.py)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = current_request_id.get() or "-"

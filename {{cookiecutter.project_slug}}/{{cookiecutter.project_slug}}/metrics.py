@@ -11,6 +11,7 @@ module changes nothing on disk, whatever the setting.
 """
 
 import os
+import shutil
 from functools import cache
 from pathlib import Path
 
@@ -36,7 +37,7 @@ REQUEST_DURATION = Histogram(
     ["method", "route", "status"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
-# "livesum": the sum over the workers alive now; a worker that died stops counting.
+# "livesum": the sum over the workers alive now (a scrape drops those of dead workers).
 IN_PROGRESS = Gauge(
     "http_requests_in_progress",
     "Requests being served.",
@@ -76,22 +77,40 @@ def count_request(method: str, route: str, status: int, seconds: float) -> None:
     duration.observe(seconds)
 
 
-def prepare_multiprocess_directory() -> None:
-    """Create the directory, and remove what no living worker of this server wrote.
+def empty_multiprocess_directory() -> None:
+    """Start a server's run with no files: an earlier run's would add to this one's figures.
 
-    Each worker calls this as it starts, before it counts anything. Files of a process that
-    is gone, or of an earlier process with this one's id (a container restarted), would
-    otherwise add their figures to this run's for good: requests in progress that ended
-    long ago. A crashed worker's counts go with its files; Prometheus reads the drop as a
-    counter reset, as when a server restarts.
+    `python -m {{ cookiecutter.project_slug }} serve` calls this before it starts the workers,
+    as prometheus-client asks. Within a run, a worker that died keeps its files: its counts
+    happened, and uvicorn's new worker in its place counts on from there.
+    """
+    if MULTIPROCESS_DIRECTORY is not None:
+        shutil.rmtree(MULTIPROCESS_DIRECTORY, ignore_errors=True)
+        Path(MULTIPROCESS_DIRECTORY).mkdir(parents=True, exist_ok=True)
+
+
+def prepare_multiprocess_directory() -> None:
+    """As a worker starts: create the directory, and drop what a dead worker had live.
+
+    A process with this one's id that died in this run left its requests in progress too.
+    """
+    if MULTIPROCESS_DIRECTORY is not None:
+        Path(MULTIPROCESS_DIRECTORY).mkdir(parents=True, exist_ok=True)
+        remove_live_gauges_of_dead_workers(including_this_process=True)
+
+
+def remove_live_gauges_of_dead_workers(*, including_this_process: bool = False) -> None:
+    """Remove the "livesum" figures (requests in progress, connections in use) of processes
+    that are gone: a worker killed in the middle of requests would otherwise count them as
+    in progress for good. prometheus-client's mark_process_dead(pid) does the same for one.
     """
     if MULTIPROCESS_DIRECTORY is None:
         return
-    directory = Path(MULTIPROCESS_DIRECTORY)
-    directory.mkdir(parents=True, exist_ok=True)
-    for path in directory.glob("*_*.db"):  # counter_<pid>.db, gauge_livesum_<pid>.db, ...
+    for path in Path(MULTIPROCESS_DIRECTORY).glob("gauge_live*_*.db"):
         pid = path.stem.rsplit("_", 1)[1]
-        if pid.isdigit() and (int(pid) == os.getpid() or not process_is_alive(int(pid))):
+        if not pid.isdigit():
+            continue
+        if not process_is_alive(int(pid)) or (including_this_process and int(pid) == os.getpid()):
             path.unlink(missing_ok=True)
 
 
@@ -119,10 +138,8 @@ def latest_metrics() -> bytes:
     """Every metric in Prometheus' text format: all workers' when they share a directory."""
     if MULTIPROCESS_DIRECTORY is None:
         return generate_latest(REGISTRY)
+    remove_live_gauges_of_dead_workers()
     registry = CollectorRegistry()
     # It registers itself with the registry; prometheus-client has no type hints for it.
     multiprocess.MultiProcessCollector(registry, MULTIPROCESS_DIRECTORY)  # type: ignore[no-untyped-call]
-    try:
-        return generate_latest(registry)
-    except FileNotFoundError:  # a worker starting now removed a stale file as it was read
-        return generate_latest(registry)
+    return generate_latest(registry)

@@ -2,8 +2,9 @@
 
 A client (or a proxy in front) that sends its own id gets it back, so one id follows a
 request through several services. Only a sane one: an id is written into headers and log
-lines, so anything longer than 128 characters or outside a set that needs no escaping
-anywhere is replaced by a fresh id, never echoed.
+lines, so anything longer than 128 characters, outside a set that needs no escaping
+anywhere, or not starting with a letter or digit (a "-" would pass for a line written
+outside any request) is replaced by a fresh id, never echoed.
 """
 
 import re
@@ -11,7 +12,7 @@ import secrets
 from contextvars import ContextVar
 
 HEADER = b"x-request-id"
-SANE_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:=+/-]{1,128}")
+SANE_REQUEST_ID = re.compile(rb"[A-Za-z0-9][A-Za-z0-9._:=+/-]{0,127}")
 
 # The id of the request being served. A context variable, because each request runs in an
 # asyncio task of its own and the thread-pool calls FastAPI makes for it copy its context:

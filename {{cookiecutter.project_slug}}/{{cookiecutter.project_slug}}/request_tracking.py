@@ -20,7 +20,7 @@ from {{ cookiecutter.project_slug }}.request_ids import HEADER, current_request_
 
 # Any other method is counted as "other": a client cannot add series by inventing methods.
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-UNMATCHED = "unmatched"  # no route: a 404, or a 405 before routing
+UNMATCHED = "unmatched"  # no route: a 404, a 405, a redirect, or refused before routing
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ class RequestTracking:
             await self.app(scope, receive, send_tracked)
         finally:
             seconds = time.perf_counter() - started
-            route = self.route_of(scope, root_path)
+            route = self.route_of(scope, root_path, status)
             if in_progress is not None:
                 in_progress.dec()
                 metrics.count_request(method, route, status, seconds)
@@ -88,12 +88,18 @@ class RequestTracking:
                     extra=fields | {"duration_ms": duration_ms},
                 )
 
-    def route_of(self, scope: Scope, root_path: str) -> str:
+    def route_of(self, scope: Scope, root_path: str, status: int) -> str:
         """The path template of the route that served the request, or "unmatched"."""
         route = scope.get("route")
         if route is not None:
             path: str = route.path
             return self.route_paths.get(route.name, path)
-        mount = scope.get("root_path", "")[len(root_path) :]
-        # A mounted app (the docs' files, docs.py) sets the root path to where it is mounted.
-        return mount + "/{path}" if mount else UNMATCHED
+        mount: str = scope.get("root_path", "")[len(root_path) :]
+        if mount:  # a mounted app (the docs' files, docs.py) moves the root path to its own
+            return mount + "/{path}"
+        if 200 <= status < 300:
+            # A plain Starlette route, which names no route in the scope: FastAPI's own
+            # /openapi.json. Its path is fixed; any other path gets a 404, a 405 or a redirect.
+            answered: str = scope["path"]
+            return answered.removeprefix(root_path) if root_path else answered
+        return UNMATCHED  # a 404, a 405, a redirect, or refused before routing (413)
