@@ -1,8 +1,10 @@
 """Build the FastAPI application from settings."""
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from importlib.metadata import version
 
@@ -26,6 +28,8 @@ from {{ cookiecutter.project_slug }}.request_tracking import RequestTracking
 from {{ cookiecutter.project_slug }}.routers import auth, health, metrics, users
 from {{ cookiecutter.project_slug }}.security import PasswordHasher, PasswordHasherBusyError
 
+# Threads for asyncio.to_thread, as many as anyio gives FastAPI's `def` endpoints.
+THREADS = 40
 # Seconds a client is asked to wait before it tries again after a 503.
 RETRY_AFTER_SECONDS = 1
 
@@ -114,6 +118,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # The threads of asyncio.to_thread (where the token check reads a database server):
+        # as many as FastAPI's own thread pool has, not Python's default of a few per core,
+        # so that a slow database ends in the pool's 503 after DATABASE_POOL_TIMEOUT_SECONDS,
+        # not in a queue for a thread.
+        threads = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="to_thread")
+        asyncio.get_running_loop().set_default_executor(threads)
         yield
         engine.dispose()  # close pooled connections on shutdown
         read_engine.dispose()
