@@ -479,9 +479,14 @@ def feature_costs(
         token, user_id = sign_in(servers["none"].url)
         places = places_for(user_id, args.users)
         results = {name: Measurement(endpoint.name, endpoint.connections) for name in servers}
+        names = list(servers)
         for run_number in range(1, args.runs + 1):
             print(f"  {database}, feature costs: run {run_number} of {args.runs}", flush=True)
-            for name, server in servers.items():
+            # Each round starts with the next configuration: the machine's drift during a
+            # round would otherwise always count against the last ones.
+            start = (run_number - 1) % len(names)
+            for name in names[start:] + names[:start]:
+                server = servers[name]
                 measure(
                     server,
                     endpoint,

@@ -75,18 +75,12 @@ class RequestTracking:
             if in_progress is not None:
                 in_progress.dec()
                 metrics.count_request(method, route, status, seconds)
-            if logger.isEnabledFor(logging.INFO):
-                client = scope["client"][0] if scope.get("client") else None
-                fields = {"method": method, "route": route, "status": status, "client": client}
+            if logger.isEnabledFor(logging.INFO):  # LOG_LEVEL=WARNING skips all of this
                 duration_ms = round(seconds * 1000, 1)
-                logger.info(
-                    "%s %s %s %.1f ms",
-                    method,
-                    route,
-                    status,
-                    duration_ms,
-                    extra=fields | {"duration_ms": duration_ms},
-                )
+                client = scope["client"][0] if scope.get("client") else None
+                fields = {"method": method, "route": route, "status": status}
+                fields |= {"duration_ms": duration_ms, "client": client}
+                logger.info("%s %s %s %.1f ms", method, route, status, duration_ms, extra=fields)
 
     def route_of(self, scope: Scope, root_path: str, status: int) -> str:
         """The path template of the route that served the request, or "unmatched"."""
