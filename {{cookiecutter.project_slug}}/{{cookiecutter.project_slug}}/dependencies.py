@@ -1,6 +1,5 @@
 """What endpoints ask for: the settings, a database session, the signed-in user."""
-
-{%- if cookiecutter.database != "sqlite" %}
+{% if cookiecutter.database != "sqlite" %}
 import asyncio
 {%- endif %}
 from collections.abc import AsyncIterator
