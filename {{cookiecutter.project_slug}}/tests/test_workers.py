@@ -88,6 +88,13 @@ def test_a_scrape_adds_up_every_workers_requests(server: Server) -> None:
 
     for _ in range(REQUESTS):
         get(f"{server.url}/health/live")
+    # A request is counted once its answer has gone: the last one may be a moment late.
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        page = get(f"{server.url}/metrics")
+        if sample(page, "http_requests_total", **LIVE_200) >= before + REQUESTS:
+            break
+        time.sleep(0.05)
 
     scrapes = [get(f"{server.url}/metrics") for _ in range(6)]
     counted = {sample(page, "http_requests_total", **LIVE_200) for page in scrapes}
