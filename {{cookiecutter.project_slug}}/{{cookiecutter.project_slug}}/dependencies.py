@@ -18,7 +18,7 @@ from {{ cookiecutter.project_slug }}.user_rows import UserRow, get_user_row
 
 # Reads "Authorization: Bearer <token>" and answers 401 when it is missing; tokenUrl is
 # where Swagger's Authorize button logs in. Relative, so that it stays right when a proxy
-# serves the API under a prefix (uvicorn --root-path): Swagger resolves it against
+# serves the API under a prefix (serve --root-path): Swagger resolves it against
 # the schema's own URL.
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="api/v1/auth/token")
 

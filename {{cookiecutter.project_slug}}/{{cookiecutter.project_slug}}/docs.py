@@ -32,7 +32,7 @@ def add_api_docs(app: FastAPI) -> None:
     files = GZipMiddleware(StaticFiles(directory=STATIC), minimum_size=1024)
     app.mount(ASSETS, files, name="docs-assets")
 
-    # root_path is where a proxy mounts the service (uvicorn --root-path): the pages are
+    # root_path is where a proxy mounts the service (serve --root-path): the pages are
     # read by a browser, which must ask for the schema and the files under it too.
     @app.get("/docs", include_in_schema=False)
     async def swagger_ui(request: Request) -> HTMLResponse:

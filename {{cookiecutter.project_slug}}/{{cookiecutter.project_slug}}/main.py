@@ -1,4 +1,5 @@
-"""The ASGI entry point: `uvicorn {{ cookiecutter.project_slug }}.main:app`.
+"""The ASGI entry point, `{{ cookiecutter.project_slug }}.main:app`, which `python -m
+{{ cookiecutter.project_slug }} serve` runs with uvicorn (or any ASGI server).
 
 Importing this module builds the app from the environment and .env, so tests import
 `create_app` from `{{ cookiecutter.project_slug }}.app` instead and pass their own settings.
