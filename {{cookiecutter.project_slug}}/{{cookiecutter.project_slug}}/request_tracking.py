@@ -70,12 +70,15 @@ class RequestTracking:
         try:
             await self.app(scope, receive, send_tracked)
         finally:
+            log_it = logger.isEnabledFor(logging.INFO)  # not with LOG_LEVEL=WARNING
             seconds = time.perf_counter() - started
-            route = self.route_of(scope, root_path, status)
+            # Only when something names it: finding the route costs a few lookups.
+            counted = in_progress is not None
+            route = self.route_of(scope, root_path, status) if log_it or counted else ""
             if in_progress is not None:
                 in_progress.dec()
                 metrics.count_request(method, route, status, seconds)
-            if logger.isEnabledFor(logging.INFO):  # LOG_LEVEL=WARNING skips all of this
+            if log_it:
                 duration_ms = round(seconds * 1000, 1)
                 client = scope["client"][0] if scope.get("client") else None
                 fields = {"method": method, "route": route, "status": status}
