@@ -363,7 +363,7 @@ def prepare(database: str, work: Path, users: int) -> tuple[Path, Path, dict[str
             cursor.execute(
                 f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
             )
-        env["DATABASE_URL"] = f"mysql+pymysql://root@127.0.0.1:3306/{name}"
+        env["DATABASE_URL"] = f"mysql+mysqldb://root@127.0.0.1:3306/{name}"
     if database == "postgresql":
         name = f"{PACKAGE}_bench"
         with postgresql_admin() as connection:

@@ -12,7 +12,9 @@ import pymysql
 import pytest
 
 MYSQL_HOST, MYSQL_PORT, MYSQL_USER = "127.0.0.1", 3306, "root"
-MYSQL_SERVER_URL = f"mysql+pymysql://{MYSQL_USER}@{MYSQL_HOST}:{MYSQL_PORT}"
+# For baked projects, through their driver (mysqlclient); the template's own connections
+# below go through PyMySQL, which its dev group installs with no C compiler.
+MYSQL_SERVER_URL = f"mysql+mysqldb://{MYSQL_USER}@{MYSQL_HOST}:{MYSQL_PORT}"
 POSTGRESQL_HOST, POSTGRESQL_PORT, POSTGRESQL_USER = "127.0.0.1", 5432, "postgres"
 POSTGRESQL_SERVER_URL = (
     f"postgresql+psycopg://{POSTGRESQL_USER}@{POSTGRESQL_HOST}:{POSTGRESQL_PORT}"

@@ -128,8 +128,8 @@ class ThrowawayMariaDB:
 
     @property
     def url(self) -> str:
-        """The server as root, for SQLAlchemy; add a database name."""
-        return f"mysql+pymysql://root@127.0.0.1:{self.port}"
+        """The server as root, for a baked project (its driver); add a database name."""
+        return f"mysql+mysqldb://root@127.0.0.1:{self.port}"
 
     def start(self) -> None:
         command = [MARIADBD, "--no-defaults", "--user=mysql", f"--datadir={self.datadir}"]

@@ -28,12 +28,12 @@ from tests.database_servers import (
 
 # The administrator's URL, as the Makefile's ADMIN_URL writes it.
 ADMIN_URLS = {
-    "mysql": "mysql+pymysql://{user}@127.0.0.1:{port}",
+    "mysql": "mysql+mysqldb://{user}@127.0.0.1:{port}",
     "postgresql": "postgresql+psycopg://{user}@127.0.0.1:{port}/postgres",
 }
 ADMINS = {"mysql": (MYSQL_USER, MYSQL_PORT), "postgresql": (POSTGRESQL_USER, POSTGRESQL_PORT)}
 URLS = {
-    "mysql": "mysql+pymysql://{user}:{password}@127.0.0.1:3306/{user}",
+    "mysql": "mysql+mysqldb://{user}:{password}@127.0.0.1:3306/{user}",
     "postgresql": "postgresql+psycopg://{user}:{password}@127.0.0.1:5432/{user}",
 }
 # psycopg reads % as a placeholder wherever parameters are passed; quotes end literals, and

@@ -166,6 +166,21 @@ def test_jobs_install_the_locked_dev_extra_with_their_python_and_the_images_uv(
         assert any(run.startswith(("pytest", "pre-commit")) for run in later), name
 
 
+def test_mysql_jobs_install_what_compiling_the_driver_needs_before_uv_sync(
+    baked: Baked, workflow: dict[str, Any]
+) -> None:
+    # mysqlclient has no wheel for Linux: `uv sync` compiles it against a client library.
+    for name, job in workflow["jobs"].items():
+        runs = [step.get("run", "") for step in job["steps"]]
+        sync = next(index for index, run in enumerate(runs) if "uv sync" in run)
+        installs = " ".join(run for run in runs[:sync] if "apt-get install" in run)
+        if baked.database != "mysql":
+            assert installs == "", name
+            continue
+        assert "pkg-config" in installs.split(), name
+        assert {"libmysqlclient-dev", "libmariadb-dev"} & set(installs.split()), name
+
+
 def test_lint_runs_pre_commit_on_every_file_and_tests_run_pytest(
     baked: Baked, workflow: dict[str, Any]
 ) -> None:
@@ -193,7 +208,7 @@ def test_tests_run_against_their_database(baked: Baked, workflow: dict[str, Any]
         assert server["image"].startswith("mysql:8")
         assert "mysqladmin ping" in server["options"]
         password = server["env"]["MYSQL_ROOT_PASSWORD"]
-        assert url.startswith(f"mysql+pymysql://root:{password}@127.0.0.1:3306/")
+        assert url.startswith(f"mysql+mysqldb://root:{password}@127.0.0.1:3306/")
         assert "3306:3306" in server["ports"]
     else:
         assert server["image"] == "postgres:17"
@@ -282,7 +297,7 @@ def test_the_data_lives_in_a_named_volume(baked: Baked, compose: dict[str, Any])
         assert "mysql-data:/var/lib/mysql" in db["volumes"]
         assert "mysql-data" in compose["volumes"]
         assert "mysqladmin" in db["healthcheck"]["test"]
-        assert url.startswith(f"mysql+pymysql://{baked.slug}:${{DATABASE_PASSWORD")
+        assert url.startswith(f"mysql+mysqldb://{baked.slug}:${{DATABASE_PASSWORD")
         assert url.endswith(f"@db:3306/{baked.slug}")
         assert db["environment"]["MYSQL_USER"] == baked.slug
         assert db["environment"]["MYSQL_DATABASE"] == baked.slug
@@ -464,6 +479,34 @@ def test_sqlite_database_goes_to_a_directory_the_app_user_owns(
     assert f"DATABASE_URL=sqlite:////data/{baked.slug}.db" in text
     runs = " ".join(i.arguments for i in final_stage(dockerfile) if i.keyword == "RUN")
     assert "install --directory --owner=app --group=app /data" in runs
+
+
+def test_mysql_driver_is_compiled_in_the_build_stage_and_only_its_library_is_kept(
+    dockerfile: list[Instruction], baked: Baked
+) -> None:
+    final = final_stage(dockerfile)
+    build = dockerfile[: len(dockerfile) - len(final)]
+
+    def installed(stage: list[Instruction]) -> set[str]:
+        """The Debian packages the stage's RUN instructions install."""
+        words: set[str] = set()
+        for run in (i.arguments for i in stage if i.keyword == "RUN"):
+            for command in run.split("&&"):
+                if "apt-get install" in command:
+                    # Without recommends, and the package lists not left in the layer.
+                    assert "--no-install-recommends" in command, command
+                    assert "rm -rf /var/lib/apt/lists/*" in run, run
+                    words |= {word for word in command.split()[2:] if not word.startswith("-")}
+        return words
+
+    if baked.database != "mysql":
+        assert (installed(build), installed(final)) == (set(), set())
+        return
+    # The compiler and the headers stay behind in the build stage; the image runs the library.
+    assert {"gcc", "pkg-config", "libmariadb-dev"} <= installed(build)
+    assert installed(final) == {"libmariadb3"}
+    sync = next(i for i, instruction in enumerate(dockerfile) if "uv sync" in instruction.arguments)
+    assert any("libmariadb-dev" in i.arguments for i in dockerfile[:sync] if i.keyword == "RUN")
 
 
 # .dockerignore

@@ -7,9 +7,9 @@ that each of the project's own dependencies admits (and the newest of theirs).
 
 The lint tools are held to their bounds too: `make lint` on a fresh clone runs whatever
 version of ruff, mypy and pre-commit the bounds let in, so each must pass there. mypy's
-verdict also depends on the libraries it reads, which is why two bounds were raised for it
-alone (sqlalchemy and types-PyMySQL, see pyproject.toml). Where the oldest version fails,
-the bound goes up to the lowest version that passes; the check is never weakened.
+verdict also depends on the libraries it reads, which is why sqlalchemy's bound was raised
+for it alone (see pyproject.toml). Where the oldest version fails, the bound goes up to the
+lowest version that passes; the check is never weakened.
 """
 
 import json

@@ -243,6 +243,15 @@ MUTANTS = [
         databases=frozenset({"mysql"}),
     ),
     Mutant(
+        "a-dropped-connections-cursor-hides-the-error",
+        "{slug}/user_rows.py",
+        "            with contextlib.suppress(self.dialect.loaded_dbapi.Error):\n"
+        "                cursor.close()\n",
+        "            cursor.close()\n",
+        "tests/test_connection_pool.py",
+        databases=frozenset({"mysql"}),
+    ),
+    Mutant(
         "sqlite-writes-unbounded",
         "{slug}/engine.py",
         "max_overflow=-1 if read_only else 0,",

@@ -19,8 +19,8 @@ from tests.conftest import DATABASES, InstalledProject, bake, env_values, run
 from tests.database_servers import mysql_connection, postgresql_connection
 
 # The driver each database's DATABASE_URL must reach: SQLite through the standard library,
-# MySQL through PyMySQL, the one MySQL driver the project's pyproject.toml installs.
-EXPECTED_DRIVERS = {"sqlite": "sqlite3", "mysql": "pymysql", "postgresql": "psycopg"}
+# MySQL through mysqlclient (MySQLdb), the one MySQL driver the project's pyproject.toml installs.
+EXPECTED_DRIVERS = {"sqlite": "sqlite3", "mysql": "MySQLdb", "postgresql": "psycopg"}
 # The tables `make migrate` must leave in the database that .env names.
 MIGRATED_TABLES = {"users", "alembic_version"}
 

@@ -115,7 +115,7 @@ def test_only_the_chosen_database_files_are_left(baked: Baked) -> None:
 
 
 # The drivers, and what else names one database only.
-TRACES = {"sqlite": "sqlite", "mysql": "pymysql", "postgresql": "psycopg"}
+TRACES = {"sqlite": "sqlite", "mysql": "mysqldb", "postgresql": "psycopg"}
 
 
 def test_no_trace_of_the_other_databases(baked: Baked) -> None:
@@ -135,7 +135,7 @@ def test_pyproject_parses_and_lists_the_driver_of_its_database(baked: Baked) -> 
     pyproject = tomllib.loads((baked.root / "pyproject.toml").read_text(encoding="utf-8"))
     project = pyproject["project"]
     assert project["name"] == baked.expected_slug
-    servers = {"mysql": "pymysql", "postgresql": "psycopg"}
+    servers = {"mysql": "mysqlclient", "postgresql": "psycopg"}
     for database, driver in servers.items():
         listed = [dependency for dependency in project["dependencies"] if driver in dependency]
         assert bool(listed) == (baked.database == database), (database, listed)

@@ -10,7 +10,7 @@ from sqlalchemy import URL, Engine, create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 
 # Nothing listens on port 9 (discard) here: the database is "down".
-UNREACHABLE_DATABASE_URL = "mysql+pymysql://root@127.0.0.1:9/unreachable"
+UNREACHABLE_DATABASE_URL = "mysql+mysqldb://root@127.0.0.1:9/unreachable"
 
 
 class TestServerSettings(BaseSettings):
@@ -20,14 +20,14 @@ class TestServerSettings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
 {#- As ruff formats it: in parentheses when the line is too long but the string alone fits. #}
-{%- set url_length = ("mysql+pymysql://root@127.0.0.1:3306/" ~ cookiecutter.project_slug ~ "_test") | length %}
+{%- set url_length = ("mysql+mysqldb://root@127.0.0.1:3306/" ~ cookiecutter.project_slug ~ "_test") | length %}
 {%- if url_length + 31 <= 100 or url_length + 10 > 100 %}
 
-    test_database_url: str = "mysql+pymysql://root@127.0.0.1:3306/{{ cookiecutter.project_slug }}_test"
+    test_database_url: str = "mysql+mysqldb://root@127.0.0.1:3306/{{ cookiecutter.project_slug }}_test"
 {%- else %}
 
     test_database_url: str = (
-        "mysql+pymysql://root@127.0.0.1:3306/{{ cookiecutter.project_slug }}_test"
+        "mysql+mysqldb://root@127.0.0.1:3306/{{ cookiecutter.project_slug }}_test"
     )
 {%- endif %}
 
@@ -76,4 +76,4 @@ def stalled_database(_url: str) -> Iterator[str]:
         listener.bind(("127.0.0.1", 0))
         listener.listen()  # the kernel completes each connection; nobody ever reads it
         port = listener.getsockname()[1]
-        yield f"mysql+pymysql://root@127.0.0.1:{port}/stalled"
+        yield f"mysql+mysqldb://root@127.0.0.1:{port}/stalled"

@@ -1,11 +1,11 @@
 """The MySQL engine's connections: pinged only when the server may have closed them, and
 given up on by the server itself when a statement waits too long."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
-import pymysql
 import pytest
+from MySQLdb.connections import Connection
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
@@ -28,15 +28,16 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def pings(monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    """Record each ping that PyMySQL sends, and send it."""
+    """Record each ping that mysqlclient sends, and send it."""
     sent: list[object] = []
-    ping = pymysql.connections.Connection.ping
+    # Callable: older type stubs of mysqlclient leave ping() untyped, which mypy refuses.
+    ping: Callable[..., None] = Connection.ping
 
-    def recording_ping(connection: pymysql.connections.Connection, **kwargs: Any) -> None:
+    def recording_ping(connection: Connection, *args: Any) -> None:
         sent.append(connection)
-        ping(connection, **kwargs)
+        ping(connection, *args)
 
-    monkeypatch.setattr(pymysql.connections.Connection, "ping", recording_ping)
+    monkeypatch.setattr(Connection, "ping", recording_ping)
     return sent
 
 

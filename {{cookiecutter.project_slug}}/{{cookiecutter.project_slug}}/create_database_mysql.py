@@ -5,7 +5,7 @@ import re
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.exc import DBAPIError
 
-DEFAULT_ADMIN_URL = "mysql+pymysql://root@127.0.0.1:3306"
+DEFAULT_ADMIN_URL = "mysql+mysqldb://root@127.0.0.1:3306"
 # Where the service may connect from: this machine (socket or TCP) and other hosts.
 USER_HOSTS = ("localhost", "127.0.0.1", "%")
 
@@ -17,7 +17,7 @@ def create_database(*, database_url: str, admin_url: str) -> None:
     if not name or not re.fullmatch(r"\w+", name):
         raise SystemExit(f"DATABASE_URL names no usable database: {url!r}")
     if not username or password is None:
-        raise SystemExit("DATABASE_URL needs a user and password: mysql+pymysql://USER:PW@HOST/DB")
+        raise SystemExit("DATABASE_URL needs a user and password: mysql+mysqldb://USER:PW@HOST/DB")
     if username == admin.username:
         # Setting the service's password would set the administrator's.
         raise SystemExit(

@@ -9,6 +9,7 @@ converted by its column's type as SQLAlchemy would (UTC attached to times, SQLit
 made booleans); and a driver error becomes SQLAlchemy's, which app.py answers with 503.
 """
 
+import contextlib
 import functools
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -87,7 +88,10 @@ class UserRowQuery:
                 connection_invalidated=disconnected,
             ) from error
         finally:
-            cursor.close()
+            # Quietly, as SQLAlchemy closes its own cursors: on a connection the server
+            # dropped, closing fails too (mysqlclient's does), which must not hide why.
+            with contextlib.suppress(self.dialect.loaded_dbapi.Error):
+                cursor.close()
         if values is None:
             return None
         return UserRow._make(
