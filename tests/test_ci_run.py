@@ -1,4 +1,5 @@
-"""`.ci/run --services-only` starts MariaDB and waits for it, tried on a throwaway server.
+"""`.ci/run --services-only` starts MariaDB and waits for it, tried on a throwaway server;
+and installs what compiling the MySQL driver takes when it is missing, tried with stubs.
 
 MARIADB_PORT and MARIADB_DATADIR point the script at a data directory and a free port of the
 test's own, so the shared server on 127.0.0.1:3306 is never touched.
@@ -14,6 +15,7 @@ import pymysql
 import pytest
 
 from tests.conftest import TEMPLATE, run
+from tests.database_servers import require_server
 from tests.mariadb_server import install_data_directory, servers_in, throwaway_directory
 from tests.serving import free_port
 
@@ -159,3 +161,26 @@ def test_ci_run_refuses_a_bad_setting_in_one_line(
     assert result.returncode != 0
     assert len(result.stderr.splitlines()) == 1, result.stderr
     assert result.stderr.startswith(error), result.stderr
+
+
+def test_ci_run_installs_what_compiling_mysqlclient_takes_when_it_is_missing(
+    tmp_path: Path,
+) -> None:
+    # The MySQL projects' driver compiles against a client library as the tests install it.
+    # Stubs first on the PATH: a pkg-config that finds no library, and an apt-get (and a
+    # sudo, for a run that is not root's) that only note what they were asked.
+    require_server("mysql")  # the shared servers answer, so .ci/run starts none
+    require_server("postgresql")
+    stubs, asked = tmp_path / "bin", tmp_path / "apt-get.log"
+    stubs.mkdir()
+    for name, body in [("pkg-config", "exit 1"), ("apt-get", f'echo "$*" >>{asked}')]:
+        (stubs / name).write_text(f"#!/bin/sh\n{body}\n")
+    (stubs / "sudo").write_text('#!/bin/sh\nexec "$@"\n')
+    for stub in stubs.iterdir():
+        stub.chmod(0o755)
+
+    env = os.environ | {"PATH": f"{stubs}:{os.environ['PATH']}"}
+    result = run([CI_RUN, "--services-only"], env=env)
+
+    assert "for mysqlclient" in result.stdout
+    assert "install -y -qq gcc pkg-config libmariadb-dev" in asked.read_text().splitlines()
