@@ -26,14 +26,15 @@ SLUG_PATTERN = re.compile(r"^[a-z]([a-z0-9_]*[a-z0-9])?$")
 EMAIL_PATTERN = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 
 # Packages the generated project imports or installs, and names pytest and Alembic use:
-# a project package with one of these names would shadow it.
+# a project package with one of these names would shadow it. In lower case, as a slug is:
+# where the file system ignores case (macOS, Windows), the project's `mysqldb` and the MySQL
+# driver's `MySQLdb` would be one directory of site-packages.
 TAKEN_NAMES = {
     "alembic",
     "annotated_types",
     "anyio",
     "argon2",
     "click",
-    "cryptography",
     "fastapi",
     "h11",
     "httpx",
@@ -41,6 +42,8 @@ TAKEN_NAMES = {
     "jwt",
     "migrations",
     "multipart",
+    "mysqlclient",
+    "mysqldb",
     "mypy",
     "pwdlib",
     "pydantic",
@@ -48,7 +51,6 @@ TAKEN_NAMES = {
     "pydantic_settings",
     "psycopg",
     "psycopg_binary",
-    "pymysql",
     "pytest",
     "python_multipart",
     "ruff",

@@ -26,6 +26,8 @@ BAD_ANSWERS = {
     "project_slug=sqlalchemy": SLUG_FIX,
     "project_slug=jwt": SLUG_FIX,
     "project_slug=alembic": SLUG_FIX,
+    # The MySQL driver's MySQLdb, where the file system ignores case (macOS, Windows).
+    "project_slug=mysqldb": SLUG_FIX,
     "project_slug=a_name_that_is_longer_than_32_chars": SLUG_FIX,
     "author_email=not-an-email": EMAIL_FIX,
     "author_email=a@b": EMAIL_FIX,
