@@ -15,7 +15,7 @@ from urllib.parse import quote
 import pymysql
 import pytest
 
-from tests.conftest import EACH_SERVER_INSTALLED, InstalledProject, run
+from tests.conftest import EACH_SERVER_INSTALLED, MYSQL_INSTALLED, InstalledProject, run
 from tests.database_servers import (
     MYSQL_HOST,
     MYSQL_PORT,
@@ -132,6 +132,20 @@ def test_create_database_stops_in_one_line_when_the_server_is_down(
     assert "Cannot set up the database" in lines[0]
     assert "127.0.0.1:9" in lines[0]
     assert "admin-secret" not in lines[0]
+
+
+@pytest.mark.parametrize("installed_project", MYSQL_INSTALLED, indirect=True)
+def test_create_database_refuses_an_admin_url_through_pymysql_in_one_line(
+    installed_project: InstalledProject,
+) -> None:
+    # An ADMIN_URL written when the projects used PyMySQL, which they no longer install.
+    project = installed_project
+    old = admin_url(project.database).replace("mysql+mysqldb://", "mysql+pymysql://")
+    result = create_database(project, old)
+    assert result.returncode == 1
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("ADMIN_URL (--admin-url): mysql+pymysql:// names the driver pymysql")
+    assert "write mysql+mysqldb://" in line
 
 
 def make_administrator(database: str, user: str) -> None:

@@ -243,6 +243,14 @@ MUTANTS = [
         databases=frozenset({"mysql"}),
     ),
     Mutant(
+        "mysql-accepts-pymysql",
+        "{slug}/config.py",
+        'driver not in {"", MYSQL_DRIVER}:',
+        'driver not in {"", MYSQL_DRIVER, "pymysql"}:',
+        "tests/test_config.py",
+        databases=frozenset({"mysql"}),
+    ),
+    Mutant(
         "a-dropped-connections-cursor-hides-the-error",
         "{slug}/user_rows.py",
         "            with contextlib.suppress(self.dialect.loaded_dbapi.Error):\n"

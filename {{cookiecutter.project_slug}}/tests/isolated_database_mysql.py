@@ -9,6 +9,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import URL, Engine, create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 
+from {{ cookiecutter.project_slug }}.config import require_mysqlclient
+
 # Nothing listens on port 9 (discard) here: the database is "down".
 UNREACHABLE_DATABASE_URL = "mysql+mysqldb://root@127.0.0.1:9/unreachable"
 
@@ -35,7 +37,12 @@ class TestServerSettings(BaseSettings):
 @contextmanager
 def isolated_database(name: str = "test") -> Iterator[str]:
     """Yield the URL of a new, empty database on the test server; drop it afterwards."""
-    base_url = make_url(TestServerSettings().test_database_url)
+    test_database_url = TestServerSettings().test_database_url
+    try:
+        require_mysqlclient(test_database_url)  # an earlier bake's .env may name PyMySQL
+    except ValueError as error:
+        pytest.exit(f"TEST_DATABASE_URL: {error} (environment or .env).", returncode=3)
+    base_url = make_url(test_database_url)
     if not (base_url.database or "").endswith("_test"):
         # The tests drop this database and create it again: never one that may hold data.
         pytest.exit(

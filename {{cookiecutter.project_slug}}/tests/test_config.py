@@ -144,6 +144,33 @@ def test_load_settings_does_not_repeat_a_rejected_secret_key(
     message = load_settings_error(monkeypatch, SECRET_KEY="my-own-leaked-key")
 
     assert "my-own-leaked-key" not in message
+{%- if cookiecutter.database == "mysql" %}
+
+
+@pytest.mark.parametrize("scheme", ["mysql+pymysql", "mysql+mysqlconnector", "mariadb+pymysql"])
+def test_load_settings_refuses_a_mysql_driver_the_project_does_not_install(
+    monkeypatch: pytest.MonkeyPatch, scheme: str
+) -> None:
+    # Projects baked before the template moved to mysqlclient have mysql+pymysql:// in .env.
+    url = f"{scheme}://service:leaked-password@127.0.0.1:3306/service"
+
+    message = load_settings_error(monkeypatch, SECRET_KEY=TEST_SECRET_KEY, DATABASE_URL=url)
+
+    assert "DATABASE_URL" in message
+    assert f"{scheme.partition('+')[0]}+mysqldb://" in message  # what to write instead
+    assert "leaked-password" not in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize("scheme", ["mysql+mysqldb", "mysql", "mariadb+mysqldb"])
+def test_settings_accept_a_mysql_url_of_the_mysqlclient_driver(scheme: str) -> None:
+    # Without a driver, SQLAlchemy takes mysqlclient's.
+    url = f"{scheme}://service:password@127.0.0.1:3306/service"
+
+    settings = Settings.model_validate({"secret_key": TEST_SECRET_KEY, "database_url": url})
+
+    assert settings.database_url == url
+{%- endif %}
 
 
 def test_load_settings_reads_the_env_file_in_the_working_directory(tmp_path: Path) -> None:

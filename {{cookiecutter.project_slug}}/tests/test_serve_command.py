@@ -24,6 +24,10 @@ def serve(*arguments: str, **environment: str) -> subprocess.CompletedProcess[st
     ("arguments", "environment", "says"),
     [
         ((), {"DATABASE_URL": "nosuchdatabase://somewhere"}, "cannot start"),
+{%- if cookiecutter.database == "mysql" %}
+        # An earlier bake's .env: the line says what to write instead.
+        ((), {"DATABASE_URL": "mysql+pymysql://root@127.0.0.1:3306/x"}, "mysql+mysqldb://"),
+{%- endif %}
         ((), {"WEB_CONCURRENCY": "many"}, "WEB_CONCURRENCY"),
         ((), {"WEB_CONCURRENCY": "0"}, "WEB_CONCURRENCY"),
         (("--workers", "0"), {}, "--workers"),

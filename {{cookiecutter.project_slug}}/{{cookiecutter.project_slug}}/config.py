@@ -11,6 +11,24 @@ PROJECT_NAME = "{{ cookiecutter.project_name }}"
 MAKE_SECRET_KEY = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
 PLACEHOLDER_SECRET_KEYS = {"change-me", "changeme", "secret", "secret-key", "your-secret-key"}
 MIN_SECRET_KEY_LENGTH = 32
+{%- if cookiecutter.database == "mysql" %}
+# The one MySQL driver this project installs: mysqlclient (engine.py says why). Projects baked
+# from earlier versions of the template used PyMySQL, and their .env says mysql+pymysql://.
+MYSQL_DRIVER = "mysqldb"
+
+
+def require_mysqlclient(url: str) -> str:
+    """Refuse a MySQL URL that names another driver, saying what to write instead."""
+    scheme = url.partition("://")[0]
+    dialect, _, driver = scheme.partition("+")
+    # Without a driver, SQLAlchemy takes mysqlclient.
+    if dialect in {"mysql", "mariadb"} and driver not in {"", MYSQL_DRIVER}:
+        raise ValueError(
+            f"{scheme}:// names the driver {driver}, which this project does not install;"
+            f" write {dialect}+{MYSQL_DRIVER}:// instead (the mysqlclient driver)"
+        )
+    return url
+{%- endif %}
 
 
 class Settings(BaseSettings):
@@ -72,6 +90,14 @@ class Settings(BaseSettings):
     # Prometheus metrics on /metrics (metrics.py). Off by default: they tell whoever asks
     # how the service is used. On, keep /metrics off the public internet (the README).
     metrics: bool = False
+
+{%- if cookiecutter.database == "mysql" %}
+
+    @field_validator("database_url")
+    @classmethod
+    def check_mysql_driver(cls, url: str) -> str:
+        return require_mysqlclient(url)
+{%- endif %}
 
     @field_validator("secret_key")
     @classmethod

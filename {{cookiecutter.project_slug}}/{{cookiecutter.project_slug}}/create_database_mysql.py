@@ -5,6 +5,8 @@ import re
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.exc import DBAPIError
 
+from {{ cookiecutter.project_slug }}.config import require_mysqlclient
+
 DEFAULT_ADMIN_URL = "mysql+mysqldb://root@127.0.0.1:3306"
 # Where the service may connect from: this machine (socket or TCP) and other hosts.
 USER_HOSTS = ("localhost", "127.0.0.1", "%")
@@ -12,6 +14,10 @@ USER_HOSTS = ("localhost", "127.0.0.1", "%")
 
 def create_database(*, database_url: str, admin_url: str) -> None:
     """Create the database (utf8mb4) and its user; set the password if the user exists."""
+    try:
+        require_mysqlclient(admin_url)  # the settings checked DATABASE_URL
+    except ValueError as error:
+        raise SystemExit(f"ADMIN_URL (--admin-url): {error}") from None
     url, admin = make_url(database_url), make_url(admin_url)
     name, username, password = url.database, url.username, url.password
     if not name or not re.fullmatch(r"\w+", name):
