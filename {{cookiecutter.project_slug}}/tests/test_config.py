@@ -162,6 +162,19 @@ def test_load_settings_refuses_a_mysql_driver_the_project_does_not_install(
     assert "\n" not in message
 
 
+@pytest.mark.parametrize("host", ["localhost:3307", "LocalHost:3306"])
+def test_load_settings_refuses_localhost_with_a_port(
+    monkeypatch: pytest.MonkeyPatch, host: str
+) -> None:
+    # mysqlclient takes the Unix socket for localhost, and the port is then ignored.
+    url = f"mysql+mysqldb://service:password@{host}/service"
+
+    message = load_settings_error(monkeypatch, SECRET_KEY=TEST_SECRET_KEY, DATABASE_URL=url)
+
+    assert f"127.0.0.1:{host.partition(':')[2]}" in message
+    assert "\n" not in message
+
+
 @pytest.mark.parametrize("scheme", ["mysql+mysqldb", "mysql", "mariadb+mysqldb"])
 def test_settings_accept_a_mysql_url_of_the_mysqlclient_driver(scheme: str) -> None:
     # Without a driver, SQLAlchemy takes mysqlclient's.

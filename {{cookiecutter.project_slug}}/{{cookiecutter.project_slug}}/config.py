@@ -27,6 +27,14 @@ def require_mysqlclient(url: str) -> str:
             f"{scheme}:// names the driver {driver}, which this project does not install;"
             f" write {dialect}+{MYSQL_DRIVER}:// instead (the mysqlclient driver)"
         )
+    # mysqlclient reaches "localhost" through the Unix socket and ignores the port (PyMySQL
+    # took TCP): localhost:PORT would silently reach whichever server owns the socket.
+    host = url.partition("://")[2].rpartition("@")[2].partition("/")[0].partition("?")[0]
+    if dialect in {"mysql", "mariadb"} and host.lower().startswith("localhost:"):
+        raise ValueError(
+            f"{host} would reach the server on this machine's Unix socket, whatever the"
+            f" port (mysqlclient's rule for localhost); write 127.0.0.1:{host.partition(':')[2]}"
+        )
     return url
 {%- endif %}
 

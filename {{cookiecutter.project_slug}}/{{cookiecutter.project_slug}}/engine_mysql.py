@@ -24,6 +24,10 @@ POOL_TIMEOUT_SECONDS = 2.0
 # between, so it is checked with a ping before use. Under load, connections come back to
 # the pool within milliseconds and skip that round trip, about a tenth of a read's cost.
 PING_AFTER_IDLE_SECONDS = 10.0
+# Without a timeout (migrations, the commands), how long a connection may take: mysqlclient
+# has no limit of its own, and a server behind a firewall that drops packets kept
+# `alembic upgrade heads` waiting over two minutes.
+CONNECT_TIMEOUT_SECONDS = 10
 # With a timeout, the driver waits this much longer for an answer than the server lets a
 # statement run, so that the server's own error (and a connection still in use) comes first.
 SERVER_FIRST_SECONDS = 2
@@ -53,6 +57,7 @@ def create_db_engine(
     """
     # utf8mb4 is MySQL's full UTF-8: Korean, emoji and every other character round-trip.
     connect_args: dict[str, Any] = {"charset": "utf8mb4"}
+    connect_args["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
     if timeout is not None:
         # The server's limits come first: when only the driver gave up, the server would go
         # on waiting (for a lock: 50 s by default) on a connection nobody uses any more,
