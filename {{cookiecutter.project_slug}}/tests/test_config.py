@@ -175,6 +175,20 @@ def test_load_settings_refuses_localhost_with_a_port(
     assert "\n" not in message
 
 
+@pytest.mark.parametrize("option", ["ssl_verify_identity=true", "charset=utf8mb4&ssl_disabled=1"])
+def test_load_settings_refuses_an_option_only_pymysql_knows(
+    monkeypatch: pytest.MonkeyPatch, option: str
+) -> None:
+    # mysqlclient's connect() would raise TypeError at every connection: 500 on every request.
+    url = f"mysql+mysqldb://service:password@127.0.0.1:3306/service?{option}"
+
+    message = load_settings_error(monkeypatch, SECRET_KEY=TEST_SECRET_KEY, DATABASE_URL=url)
+
+    assert "PyMySQL" in message
+    assert "ssl_mode" in message  # what to use instead
+    assert "\n" not in message
+
+
 @pytest.mark.parametrize("scheme", ["mysql+mysqldb", "mysql", "mariadb+mysqldb"])
 def test_settings_accept_a_mysql_url_of_the_mysqlclient_driver(scheme: str) -> None:
     # Without a driver, SQLAlchemy takes mysqlclient's.

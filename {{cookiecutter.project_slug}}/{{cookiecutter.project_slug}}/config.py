@@ -15,25 +15,43 @@ MIN_SECRET_KEY_LENGTH = 32
 # The one MySQL driver this project installs: mysqlclient (engine.py says why). Projects baked
 # from earlier versions of the template used PyMySQL, and their .env says mysql+pymysql://.
 MYSQL_DRIVER = "mysqldb"
+# Options of PyMySQL's that mysqlclient does not know: in a URL's query string, each would
+# fail every connection (a TypeError, not a database error: 500 on every request).
+PYMYSQL_ONLY_OPTIONS = (
+    "ssl_verify_cert",
+    "ssl_verify_identity",
+    "ssl_disabled",
+    "defer_connect",
+    "program_name",
+)
 
 
 def require_mysqlclient(url: str) -> str:
-    """Refuse a MySQL URL that names another driver, saying what to write instead."""
-    scheme = url.partition("://")[0]
+    """Refuse a MySQL URL that mysqlclient would read otherwise than PyMySQL did, or not at
+    all, saying what to write instead."""
+    scheme, _, rest = url.partition("://")
     dialect, _, driver = scheme.partition("+")
+    if dialect not in {"mysql", "mariadb"}:
+        return url
     # Without a driver, SQLAlchemy takes mysqlclient.
-    if dialect in {"mysql", "mariadb"} and driver not in {"", MYSQL_DRIVER}:
+    if driver not in {"", MYSQL_DRIVER}:
         raise ValueError(
             f"{scheme}:// names the driver {driver}, which this project does not install;"
             f" write {dialect}+{MYSQL_DRIVER}:// instead (the mysqlclient driver)"
         )
     # mysqlclient reaches "localhost" through the Unix socket and ignores the port (PyMySQL
     # took TCP): localhost:PORT would silently reach whichever server owns the socket.
-    host = url.partition("://")[2].rpartition("@")[2].partition("/")[0].partition("?")[0]
-    if dialect in {"mysql", "mariadb"} and host.lower().startswith("localhost:"):
+    host = rest.rpartition("@")[2].partition("/")[0].partition("?")[0]
+    if host.lower().startswith("localhost:"):
         raise ValueError(
             f"{host} would reach the server on this machine's Unix socket, whatever the"
             f" port (mysqlclient's rule for localhost); write 127.0.0.1:{host.partition(':')[2]}"
+        )
+    options = {option.partition("=")[0] for option in rest.partition("?")[2].split("&")}
+    if pymysql_options := sorted(options.intersection(PYMYSQL_ONLY_OPTIONS)):
+        raise ValueError(
+            f"the option {pymysql_options[0]} is PyMySQL's, which mysqlclient does not know;"
+            " for TLS, mysqlclient's options are ssl_mode and ssl_ca"
         )
     return url
 {%- endif %}
