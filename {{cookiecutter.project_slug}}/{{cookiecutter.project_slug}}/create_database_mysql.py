@@ -2,11 +2,11 @@
 
 import re
 
-from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy import Engine, make_url, text
 from sqlalchemy.exc import DBAPIError
 
 from {{ cookiecutter.project_slug }}.config import require_mysqlclient
-from {{ cookiecutter.project_slug }}.engine import CONNECT_TIMEOUT_SECONDS
+from {{ cookiecutter.project_slug }}.engine import create_db_engine
 
 DEFAULT_ADMIN_URL = "mysql+mysqldb://root@127.0.0.1:3306"
 # Where the service may connect from: this machine (socket or TCP) and other hosts.
@@ -30,8 +30,7 @@ def create_database(*, database_url: str, admin_url: str) -> None:
         raise SystemExit(
             f"DATABASE_URL names the administrator, {username}: give the service a user of its own"
         )
-    connect_args = {"charset": "utf8mb4", "connect_timeout": CONNECT_TIMEOUT_SECONDS}
-    engine = create_engine(admin_url, connect_args=connect_args)
+    engine = create_db_engine(admin_url)  # the app's connection settings, without its timeouts
     try:
         _create_database_and_user(engine, name=name, username=username, password=password)
     except DBAPIError as error:
