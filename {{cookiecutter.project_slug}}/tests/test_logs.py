@@ -6,6 +6,8 @@ No password, token or Authorization header is ever written, at any level.
 import io
 import json
 import logging
+import re
+import secrets
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,6 +22,13 @@ from {{ cookiecutter.project_slug }}.logs import configure_logging
 from tests.conftest import PASSWORD, Headers, bearer, log_in, make_settings
 
 LOGGERS = ["", "uvicorn", "uvicorn.error", "uvicorn.access"]
+# The start of every line of the text format: time, level, logger, [request id].
+TEXT_LINE = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} [A-Z]+ \S+ \[\S+\] ")
+ORIGIN = "https://app.example.com"
+# A browser's CORS preflight, which CORS answers itself, before any route: to any path.
+PREFLIGHT = {"Origin": ORIGIN, "Access-Control-Request-Method": "GET"}
+# What a client would like the log to show, after a line break it sends in a path.
+FORGED = "2026-12-07 02:28:40,001 WARNING {{ cookiecutter.project_slug }}.security superuser reset"
 # The test client's own loggers: they write each URL it asks for, query string and all.
 CLIENT_LOGGERS = ["httpx", "httpx2"]
 
@@ -84,6 +93,117 @@ def test_a_path_no_route_matches_is_logged_as_unmatched(
     [line] = request_lines(log_output)
     assert (line["route"], line["status"]) == ("unmatched", 404)
     assert "wp-admin" not in log_output.getvalue()
+
+
+@pytest.fixture
+def cors_client(database_url: str, client: TestClient) -> Iterator[TestClient]:
+    """A client of the app with one CORS origin; `client` empties the tables afterwards."""
+    app = create_app(make_settings(database_url, cors_origins=[ORIGIN]))
+    with TestClient(app) as test_client:
+        yield test_client
+    app.state.engine.dispose()
+    app.state.read_engine.dispose()
+
+
+def test_a_preflight_to_any_path_is_logged_as_unmatched(
+    cors_client: TestClient, log_output: io.StringIO
+) -> None:
+    configure_logging("json", "INFO", log_output)
+
+    answer = cors_client.options("/wp-admin/setup.php", headers=PREFLIGHT)
+
+    [line] = request_lines(log_output)
+    assert answer.status_code == 200  # CORS answered it: no route did
+    assert (line["method"], line["route"], line["status"]) == ("OPTIONS", "unmatched", 200)
+    assert "wp-admin" not in log_output.getvalue()
+
+
+def test_a_line_break_in_a_path_writes_no_line_of_its_own(
+    cors_client: TestClient, log_output: io.StringIO
+) -> None:
+    configure_logging("text", "INFO", log_output)
+    forging = "/x%0a" + FORGED.replace(" ", "%20")
+
+    cors_client.options(forging, headers=PREFLIGHT)
+    cors_client.get(forging)
+    cors_client.get(f"/api/v1/users/1%0d%0a{FORGED.replace(' ', '%20')}/", follow_redirects=False)
+
+    lines = log_output.getvalue().splitlines()
+    assert len(lines) == 3
+    assert all(TEXT_LINE.match(line) and " unmatched " in line for line in lines), lines
+    assert "superuser" not in log_output.getvalue()
+
+
+def test_random_paths_write_one_text_line_each(
+    cors_client: TestClient, log_output: io.StringIO
+) -> None:
+    configure_logging("text", "INFO", log_output)
+    paths = [f"/{secrets.token_hex(8)}%0a%0d%1b%e2%80%a8{number}" for number in range(100)]
+
+    for path in paths:
+        cors_client.options(path, headers=PREFLIGHT)
+        cors_client.get(path)
+
+    lines = log_output.getvalue().splitlines()
+    assert len(lines) == 200
+    assert all(TEXT_LINE.match(line) for line in lines)
+    assert not any(path[1:17] in log_output.getvalue() for path in paths)
+
+
+def test_a_message_with_control_characters_stays_one_escaped_line(
+    log_output: io.StringIO,
+) -> None:
+    configure_logging("text", "INFO", log_output)
+
+    logging.getLogger("{{ cookiecutter.project_slug }}.test").warning("a\r\nb\x1b[31mc\u2028d")
+
+    [line] = log_output.getvalue().splitlines()
+    assert line.endswith(" a\\r\\nb\\x1b[31mc\\u2028d")
+    assert not any(character in line for character in "\r\x1b\u2028")
+
+
+@pytest.fixture
+def failing_app(database_url: str) -> Iterator[FastAPI]:
+    """The app with one more route, which fails as a bug would."""
+    app = create_app(make_settings(database_url))
+
+    @app.get("/fail")
+    def fail() -> None:
+        raise RuntimeError("a bug\nwhose message has two lines")
+
+    yield app
+    app.state.engine.dispose()
+    app.state.read_engine.dispose()
+
+
+def test_an_unhandled_error_is_logged_with_its_traceback_and_request_id(
+    failing_app: FastAPI, log_output: io.StringIO
+) -> None:
+    configure_logging("json", "INFO", log_output)
+    with TestClient(failing_app) as client:
+        response = client.get("/fail", headers={"X-Request-ID": "trace-me"})
+
+    [error] = [line for line in json_lines(log_output) if line["level"] == "ERROR"]
+    [request] = request_lines(log_output)
+    assert response.status_code == 500
+    assert error["request_id"] == "trace-me"
+    assert error["exception"].startswith("Traceback (most recent call last):\n")
+    assert error["exception"].endswith("RuntimeError: a bug\nwhose message has two lines")
+    assert (request["route"], request["status"], request["request_id"]) == ("/fail", 500, "trace-me")
+
+
+def test_a_traceback_stays_on_its_messages_line_in_the_text_format(
+    failing_app: FastAPI, log_output: io.StringIO
+) -> None:
+    configure_logging("text", "INFO", log_output)
+    with TestClient(failing_app) as client:
+        client.get("/fail", headers={"X-Request-ID": "trace-me"})
+
+    error, request = log_output.getvalue().splitlines()
+    assert TEXT_LINE.match(error) and " ERROR " in error and "[trace-me]" in error
+    assert "\\nTraceback (most recent call last):\\n" in error
+    assert error.endswith("RuntimeError: a bug\\nwhose message has two lines")
+    assert "[trace-me] GET /fail 500" in request
 
 
 @pytest.fixture

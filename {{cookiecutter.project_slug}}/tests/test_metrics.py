@@ -4,6 +4,7 @@ The figures live in the process, shared by every app the tests make: each test c
 them before and after what it does.
 """
 
+import secrets
 from collections.abc import Iterator
 
 import pytest
@@ -16,11 +17,15 @@ from tests.metrics_text import label_values, sample
 
 USER_ROUTE = "/api/v1/users/{user_id}"  # as /openapi.json names it
 METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "other"}
+ORIGIN = "https://app.example.com"
+# A browser's CORS preflight, which CORS answers itself, before any route: to any path.
+PREFLIGHT = {"Origin": ORIGIN, "Access-Control-Request-Method": "GET"}
 
 
 @pytest.fixture(scope="module")
 def metrics_app(database_url: str) -> Iterator[FastAPI]:
-    app = create_app(make_settings(database_url, metrics=True, database_pool_size=7))
+    settings = make_settings(database_url, metrics=True, database_pool_size=7, cors_origins=[ORIGIN])
+    app = create_app(settings)
     yield app
     app.state.engine.dispose()
     app.state.read_engine.dispose()
@@ -91,6 +96,60 @@ def test_unknown_paths_and_methods_add_no_new_series(metrics_client: TestClient)
     assert "INVENTED" not in page
     assert sample(page, "http_requests_total", method="GET", route="unmatched", status="404") >= 5
     assert label_values(page, "http_requests_total", "method") <= METHODS
+
+
+def test_a_preflight_to_any_path_is_counted_as_unmatched(metrics_client: TestClient) -> None:
+    before = requests_counted(metrics_client, "OPTIONS", "unmatched", "200")
+
+    answer = metrics_client.options("/no/such/path", headers=PREFLIGHT)
+
+    assert answer.status_code == 200  # CORS answered it: no route did
+    page = metrics_client.get("/metrics").text
+    labels = {"method": "OPTIONS", "route": "unmatched", "status": "200"}
+    assert sample(page, "http_requests_total", **labels) == before + 1
+    assert "/no/such/path" not in page
+
+
+def test_a_path_with_a_line_break_is_counted_as_unmatched(metrics_client: TestClient) -> None:
+    before = requests_counted(metrics_client, "OPTIONS", "unmatched", "200")
+
+    metrics_client.options("/x%0aforged_total 1", headers=PREFLIGHT)
+
+    page = metrics_client.get("/metrics").text
+    assert requests_counted(metrics_client, "OPTIONS", "unmatched", "200") == before + 1
+    assert "forged" not in page
+
+
+def test_random_paths_add_no_route_label_but_unmatched(metrics_client: TestClient) -> None:
+    before = label_values(metrics_client.get("/metrics").text, "http_requests_total", "route")
+
+    for _ in range(100):
+        path = f"/{secrets.token_hex(8)}"
+        metrics_client.options(path, headers=PREFLIGHT)  # answered by CORS
+        metrics_client.get(path)  # 404
+        # A redirect, to the same path without its trailing slash
+        metrics_client.get(f"/api/v1/users/{secrets.token_hex(8)}/", follow_redirects=False)
+
+    page = metrics_client.get("/metrics").text
+    assert label_values(page, "http_requests_total", "route") <= before | {"unmatched"}
+    assert sample(page, "http_requests_total", method="OPTIONS", route="unmatched", status="200") >= 100
+
+
+def test_an_unhandled_error_is_counted_as_500(database_url: str) -> None:
+    app = create_app(make_settings(database_url, metrics=True))
+
+    @app.get("/fail")
+    def fail() -> None:
+        raise RuntimeError("a bug")
+
+    with TestClient(app) as client:
+        before = requests_counted(client, "GET", "/fail", "500")
+        assert client.get("/fail").status_code == 500
+        after = requests_counted(client, "GET", "/fail", "500")
+    app.state.engine.dispose()
+    app.state.read_engine.dispose()
+
+    assert after == before + 1
 
 
 def test_the_connection_pools_are_measured(

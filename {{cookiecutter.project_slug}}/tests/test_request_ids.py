@@ -24,6 +24,7 @@ HOSTILE_IDS = [
     "-",  # what a log line written outside any request shows
     ".hidden",  # an id starts with a letter or digit
 ]
+ORIGIN = "https://app.example.com"
 
 
 def test_an_answer_without_an_id_sent_gets_a_fresh_one_each_time(client: TestClient) -> None:
@@ -68,8 +69,8 @@ def test_error_answers_carry_an_id_too(client: TestClient, user_headers: Headers
 
 @pytest.fixture
 def failing_app(database_url: str) -> Iterator[FastAPI]:
-    """The app with one more route, which fails as a bug would."""
-    app = create_app(make_settings(database_url))
+    """The app with one more route, which fails as a bug would; a browser app may call it."""
+    app = create_app(make_settings(database_url, cors_origins=[ORIGIN]))
 
     @app.get("/fail")
     def fail() -> None:
@@ -89,6 +90,17 @@ def test_an_unhandled_error_answers_500_in_json_with_the_request_id(
     assert response.status_code == 500
     assert response.json() == {"detail": "Internal server error"}
     assert response.headers["X-Request-ID"] == "trace-me"
+
+
+def test_a_browser_app_can_read_the_request_id_of_a_500(failing_app: FastAPI) -> None:
+    with TestClient(failing_app) as client:
+        response = client.get("/fail", headers={"Origin": ORIGIN})
+
+    assert response.status_code == 500
+    # What a browser needs to let the calling page read the answer and this header.
+    assert response.headers["Access-Control-Allow-Origin"] == ORIGIN
+    assert "x-request-id" in response.headers["Access-Control-Expose-Headers"].lower()
+    assert FRESH_ID.fullmatch(response.headers["X-Request-ID"])
 
 
 def test_request_ids_false_sends_none(database_url: str) -> None:

@@ -22,8 +22,8 @@ from {{ cookiecutter.project_slug }}.config import PROJECT_NAME, Settings, load_
 from {{ cookiecutter.project_slug }}.database import create_session_factory
 from {{ cookiecutter.project_slug }}.docs import add_api_docs
 from {{ cookiecutter.project_slug }}.engine import create_db_engine
+from {{ cookiecutter.project_slug }}.internal_errors import InternalErrors
 from {{ cookiecutter.project_slug }}.metrics import prepare_multiprocess_directory, watch_pool
-from {{ cookiecutter.project_slug }}.request_ids import current_request_id
 from {{ cookiecutter.project_slug }}.request_tracking import RequestTracking
 from {{ cookiecutter.project_slug }}.routers import auth, health, metrics, users
 from {{ cookiecutter.project_slug }}.security import PasswordHasher, PasswordHasherBusyError
@@ -67,17 +67,6 @@ async def answer_try_again(_: Request, error: Exception) -> Response:
     body = json.dumps({"detail": "The service cannot answer this now; try again shortly"})
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     return Response(body, status.HTTP_503_SERVICE_UNAVAILABLE, headers, "application/json")
-
-
-async def answer_internal_error(_: Request, error: Exception) -> Response:
-    """500 for an error nothing handled: JSON like every other error, with the request id.
-
-    uvicorn logs the error with its traceback; the id in the answer finds it in the logs.
-    """
-    body = json.dumps({"detail": "Internal server error"})
-    request_id = current_request_id.get()
-    headers = {"X-Request-ID": request_id} if request_id else None
-    return Response(body, status.HTTP_500_INTERNAL_SERVER_ERROR, headers, "application/json")
 
 
 def route_paths(app: FastAPI) -> dict[str, str]:
@@ -144,7 +133,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             OperationalError: answer_try_again,
             InterfaceError: answer_try_again,
             PoolTimeoutError: answer_try_again,
-            Exception: answer_internal_error,
         },
     )
     # Shared by every request; the dependencies in dependencies.py read them from here.
@@ -155,8 +143,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.read_session_factory = create_session_factory(read_engine)
     app.state.password_hasher = PasswordHasher.from_settings(settings)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_body_bytes)
+    # Inside CORS: the 500 of an error nothing handled gets CORS's headers too.
+    app.add_middleware(InternalErrors)
     # CORS wraps the rest (all but RequestTracking, below): its headers reach the browser
-    # on every answer, which may show it the request id.
+    # on every answer, a 500 too, which may show it the request id.
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

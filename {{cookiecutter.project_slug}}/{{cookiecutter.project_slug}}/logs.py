@@ -4,6 +4,11 @@
 output. Each line names the request it was written for (request_ids.py). uvicorn's access
 log is switched off: request_tracking.py writes one line per request, with the route template
 and the request id, and with no query string, header or body, where secrets travel.
+
+A message is always one line, a traceback's too: a line break or another control character
+in what a client sent would otherwise start a line that looks like the service's own, and
+a log collector would split a traceback into unrelated messages. JSON escapes them by
+itself; the text format writes them as Python does in a string (\\n, \\x1b).
 """
 
 import json
@@ -18,6 +23,14 @@ LogFormat = Literal["text", "json"]
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 # What request_tracking.py adds to its records (`extra`); a JSON line carries each as a field.
 REQUEST_FIELDS = ("method", "route", "status", "duration_ms", "client")
+
+
+# Every C0 and C1 control character, DEL, and the two Unicode line separators, which
+# some viewers break lines at: each as its escape (repr's \n, \r, \t, \x1b, \u2028).
+ESCAPES = {
+    code: repr(chr(code))[1:-1]
+    for code in [*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029]
+}
 
 
 class RequestIdFilter(logging.Filter):
@@ -50,9 +63,16 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry)
 
 
+class TextFormatter(logging.Formatter):
+    """TEXT_FORMAT, on one line: control characters escaped, a traceback's line breaks too."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return super().format(record).translate(ESCAPES)
+
+
 def configure_logging(log_format: LogFormat, level: str, stream: TextIO = sys.stdout) -> None:
     """Send every message at `level` or above to `stream`, formatted as `log_format` says."""
-    formatter = JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT)
+    formatter = JsonFormatter() if log_format == "json" else TextFormatter(TEXT_FORMAT)
     handler = logging.StreamHandler(stream)
     handler.addFilter(RequestIdFilter())
     handler.setFormatter(formatter)

@@ -7,7 +7,9 @@ Logs and metrics name a request's route by its path template as /openapi.json sh
 (/api/v1/users/{user_id}), never by its path: ids in paths would make every user a new
 series in Prometheus. FastAPI 0.165 puts the route it matched in the ASGI scope, but with
 the path written in its router, without the prefix of `include_router`; the schema has the
-full template, under the route's operation id (its name, app.py).
+full template, under the route's operation id (its name, app.py). A request that matched
+no route is "unmatched", whatever answered it: a name taken from its path would let any
+client add series without end and write what it likes into the logs.
 """
 
 import logging
@@ -20,7 +22,7 @@ from {{ cookiecutter.project_slug }}.request_ids import HEADER, current_request_
 
 # Any other method is counted as "other": a client cannot add series by inventing methods.
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-UNMATCHED = "unmatched"  # no route: a 404, a 405, a redirect, or refused before routing
+UNMATCHED = "unmatched"  # no route: a 404, a redirect, a CORS preflight, a 413
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +47,6 @@ class RequestTracking:
             return
         started = time.perf_counter()
         method = scope["method"] if scope["method"] in KNOWN_METHODS else "other"
-        root_path = scope.get("root_path", "")
         status = 500  # unless the app answers: an error it did not handle
         id_header = None
         if self.request_ids:
@@ -74,7 +75,7 @@ class RequestTracking:
             seconds = time.perf_counter() - started
             # Only when something names it: finding the route costs a few lookups.
             counted = in_progress is not None
-            route = self.route_of(scope, root_path, status) if log_it or counted else ""
+            route = self.route_of(scope) if log_it or counted else ""
             if in_progress is not None:
                 in_progress.dec()
                 metrics.count_request(method, route, status, seconds)
@@ -85,18 +86,15 @@ class RequestTracking:
                 fields |= {"duration_ms": duration_ms, "client": client}
                 logger.info("%s %s %s %.1f ms", method, route, status, duration_ms, extra=fields)
 
-    def route_of(self, scope: Scope, root_path: str, status: int) -> str:
+    def route_of(self, scope: Scope) -> str:
         """The path template of the route that served the request, or "unmatched"."""
+        # Starlette's router puts the route it matched in the scope: an API route, FastAPI's
+        # /openapi.json, the docs' mount, or a route of other methods (it answers 405).
+        # Nothing else does: CORS answers a preflight before routing, the router answers a
+        # redirect or a 404 without a route, the body limit a 413.
         route = scope.get("route")
-        if route is not None:
-            path: str = route.path
-            return self.route_paths.get(route.name, path)
-        mount: str = scope.get("root_path", "")[len(root_path) :]
-        if mount:  # a mounted app (the docs' files, docs.py) moves the root path to its own
-            return mount + "/{path}"
-        if 200 <= status < 300:
-            # A plain Starlette route, which names no route in the scope: FastAPI's own
-            # /openapi.json. Its path is fixed; any other path gets a 404, a 405 or a redirect.
-            answered: str = scope["path"]
-            return answered.removeprefix(root_path) if root_path else answered
-        return UNMATCHED  # a 404, a 405, a redirect, or refused before routing (413)
+        if route is None:
+            return UNMATCHED
+        # Routes outside the schema (the docs, the mount) have no prefix: their own template.
+        template: str = route.path_format
+        return self.route_paths.get(route.name, template)
