@@ -189,7 +189,8 @@ def test_an_unhandled_error_is_logged_with_its_traceback_and_request_id(
     assert error["request_id"] == "trace-me"
     assert error["exception"].startswith("Traceback (most recent call last):\n")
     assert error["exception"].endswith("RuntimeError: a bug\nwhose message has two lines")
-    assert (request["route"], request["status"], request["request_id"]) == ("/fail", 500, "trace-me")
+    assert (request["route"], request["status"]) == ("/fail", 500)
+    assert request["request_id"] == "trace-me"
 
 
 def test_a_traceback_stays_on_its_messages_line_in_the_text_format(
@@ -200,7 +201,9 @@ def test_a_traceback_stays_on_its_messages_line_in_the_text_format(
         client.get("/fail", headers={"X-Request-ID": "trace-me"})
 
     error, request = log_output.getvalue().splitlines()
-    assert TEXT_LINE.match(error) and " ERROR " in error and "[trace-me]" in error
+    assert TEXT_LINE.match(error)
+    assert " ERROR " in error
+    assert "[trace-me]" in error
     assert "\\nTraceback (most recent call last):\\n" in error
     assert error.endswith("RuntimeError: a bug\\nwhose message has two lines")
     assert "[trace-me] GET /fail 500" in request

@@ -16,6 +16,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.routing import Mount, Route
 
 from {{ cookiecutter.project_slug }}.body_limit import BodySizeLimit
 from {{ cookiecutter.project_slug }}.config import PROJECT_NAME, Settings, load_settings
@@ -76,6 +77,19 @@ def route_paths(app: FastAPI) -> dict[str, str]:
         operation["operationId"]: path
         for path, operations in schema["paths"].items()
         for operation in operations.values()
+    }
+
+
+def endpoint_paths(app: FastAPI) -> dict[object, str]:
+    """The path template of each route that names only its endpoint as it answers.
+
+    FastAPI's /openapi.json is a plain Starlette route, and the docs' files a mount
+    (/docs-assets/{path}); API routes name themselves, route_paths has them.
+    """
+    return {
+        route.endpoint if isinstance(route, Route) else route.app: route.path_format
+        for route in app.routes
+        if isinstance(route, Route | Mount) and not isinstance(route, APIRoute)
     }
 
 
@@ -170,6 +184,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         RequestTracking,
         route_paths=route_paths(app),
+        endpoint_paths=endpoint_paths(app),
         request_ids=settings.request_ids,
         count=settings.metrics,
     )

@@ -27,10 +27,8 @@ REQUEST_FIELDS = ("method", "route", "status", "duration_ms", "client")
 
 # Every C0 and C1 control character, DEL, and the two Unicode line separators, which
 # some viewers break lines at: each as its escape (repr's \n, \r, \t, \x1b, \u2028).
-ESCAPES = {
-    code: repr(chr(code))[1:-1]
-    for code in [*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029]
-}
+CONTROL_CHARACTERS = [*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029]
+ESCAPES = {code: repr(chr(code))[1:-1] for code in CONTROL_CHARACTERS}
 
 
 class RequestIdFilter(logging.Filter):

@@ -7,7 +7,8 @@ Logs and metrics name a request's route by its path template as /openapi.json sh
 (/api/v1/users/{user_id}), never by its path: ids in paths would make every user a new
 series in Prometheus. FastAPI 0.165 puts the route it matched in the ASGI scope, but with
 the path written in its router, without the prefix of `include_router`; the schema has the
-full template, under the route's operation id (its name, app.py). A request that matched
+full template, under the route's operation id (its name, app.py); the few routes outside
+the schema are known by their endpoints (app.py). A request that matched
 no route is "unmatched", whatever answered it: a name taken from its path would let any
 client add series without end and write what it likes into the logs.
 """
@@ -33,11 +34,13 @@ class RequestTracking:
         app: ASGIApp,
         *,
         route_paths: dict[str, str],
+        endpoint_paths: dict[object, str],
         request_ids: bool,
         count: bool,
     ) -> None:
         self.app = app
         self.route_paths = route_paths  # operation id -> path template
+        self.endpoint_paths = endpoint_paths  # the others' endpoints -> path template
         self.request_ids = request_ids
         self.count = count
 
@@ -88,13 +91,12 @@ class RequestTracking:
 
     def route_of(self, scope: Scope) -> str:
         """The path template of the route that served the request, or "unmatched"."""
-        # Starlette's router puts the route it matched in the scope: an API route, FastAPI's
-        # /openapi.json, the docs' mount, or a route of other methods (it answers 405).
-        # Nothing else does: CORS answers a preflight before routing, the router answers a
-        # redirect or a 404 without a route, the body limit a 413.
+        # The router names what it matched in the scope: an API route (or one of other
+        # methods, which answers 405), or, for a plain route (FastAPI's /openapi.json) or a
+        # mount (the docs' files), only its endpoint. Nothing else names a route: CORS
+        # answers a preflight before routing, the router a redirect or a 404 without one.
         route = scope.get("route")
-        if route is None:
-            return UNMATCHED
-        # Routes outside the schema (the docs, the mount) have no prefix: their own template.
-        template: str = route.path_format
-        return self.route_paths.get(route.name, template)
+        if route is not None:
+            template: str = route.path_format
+            return self.route_paths.get(route.name, template)
+        return self.endpoint_paths.get(scope.get("endpoint"), UNMATCHED)
