@@ -28,6 +28,20 @@ class Mutant:
 
 
 EVERY_DATABASE = frozenset({"sqlite", "mysql", "postgresql"})
+# app.py's CORS middleware, which the 500 of an unhandled error must pass through.
+CORS_MIDDLEWARE = """\
+    # CORS wraps the rest (all but RequestTracking, below): its headers reach the browser
+    # on every answer, which may show it the request id.
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["X-Request-ID"],
+        )
+"""
 
 
 MUTANTS = [
@@ -312,6 +326,49 @@ MUTANTS = [
         "    check_self_or_superuser(current_user, user_id)\n    # One row",
         "    # One row",
         "tests/test_users.py",
+    ),
+    # Logs, metrics, request tracking and error answers
+    Mutant(
+        "unrouted-request-labelled-by-its-path",
+        "{slug}/request_tracking.py",
+        'return self.endpoint_paths.get(scope.get("endpoint"), UNMATCHED)',
+        'return self.endpoint_paths.get(scope.get("endpoint"), scope["path"])',
+        "tests/test_metrics.py",
+    ),
+    Mutant(
+        "unrouted-request-logged-by-its-path",
+        "{slug}/request_tracking.py",
+        'return self.endpoint_paths.get(scope.get("endpoint"), UNMATCHED)',
+        'return self.endpoint_paths.get(scope.get("endpoint"), scope["path"])',
+        "tests/test_logs.py",
+    ),
+    Mutant(
+        "text-log-keeps-control-characters",
+        "{slug}/logs.py",
+        "return super().format(record).translate(ESCAPES)",
+        "return super().format(record)",
+        "tests/test_logs.py",
+    ),
+    Mutant(
+        "json-log-drops-the-traceback",
+        "{slug}/logs.py",
+        'entry["exception"] = self.formatException(record.exc_info)',
+        "pass",
+        "tests/test_logs.py",
+    ),
+    Mutant(
+        "unhandled-error-not-logged",
+        "{slug}/internal_errors.py",
+        '            logger.exception("Unhandled error, answered 500")\n',
+        "",
+        "tests/test_logs.py",
+    ),
+    Mutant(  # the 500's middleware moved from inside CORS to outside it
+        "500-without-cors-headers",
+        "{slug}/app.py",
+        "    app.add_middleware(InternalErrors)\n" + CORS_MIDDLEWARE,
+        CORS_MIDDLEWARE + "    app.add_middleware(InternalErrors)\n",
+        "tests/test_request_ids.py",
     ),
 ]
 

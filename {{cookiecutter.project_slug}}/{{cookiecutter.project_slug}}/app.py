@@ -157,10 +157,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.read_session_factory = create_session_factory(read_engine)
     app.state.password_hasher = PasswordHasher.from_settings(settings)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_body_bytes)
-    # Inside CORS: the 500 of an error nothing handled gets CORS's headers too.
+    # The 500 of an error nothing handled: inside CORS, which adds its headers to it too.
     app.add_middleware(InternalErrors)
     # CORS wraps the rest (all but RequestTracking, below): its headers reach the browser
-    # on every answer, a 500 too, which may show it the request id.
+    # on every answer, which may show it the request id.
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
