@@ -138,8 +138,12 @@ def test_every_log_line_is_json_and_each_request_is_logged_once(server: Server) 
         with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310
             assert answer.headers["X-Request-ID"] == request_id
 
-    # A request is logged once its answer has gone: the last line may be a moment late.
-    wait_for(lambda: ids[-1] in server.log.read_text(), "the last request's line", server.log)
+    # A request is logged once its answer has gone: its line may be a moment late.
+    def every_line_written() -> bool:
+        written = server.log.read_text()
+        return written.endswith("\n") and all(f'"{id_}"' in written for id_ in ids)
+
+    wait_for(every_line_written, "a line for each request", server.log)
     lines = [json.loads(line) for line in server.log.read_text().splitlines()]
     logged_ids = [line["request_id"] for line in lines if line.get("route") == "/health/live"]
     assert sorted(set(logged_ids) & set(ids)) == sorted(ids)
