@@ -8,9 +8,9 @@ Logs and metrics name a request's route by its path template as /openapi.json sh
 series in Prometheus. FastAPI 0.165 puts the route it matched in the ASGI scope, but with
 the path written in its router, without the prefix of `include_router`; the schema has the
 full template, under the route's operation id (its name, app.py); the few routes outside
-the schema are known by their endpoints (app.py). A request that matched
-no route is "unmatched", whatever answered it: a name taken from its path would let any
-client add series without end and write what it likes into the logs.
+the schema are known by their endpoints (app.py). A request that matched no route is
+"unmatched", whatever answered it: a name taken from its path would let any client add
+series without end and write what it likes into the logs.
 """
 
 import logging
