@@ -128,7 +128,11 @@ def test_of_two_changes_from_the_same_old_password_only_the_first_takes_effect(
 
 
 def test_a_password_change_that_lost_a_race_answers_409_and_changes_nothing(
-    app: FastAPI, client: TestClient, user: User, user_headers: Headers, monkeypatch: pytest.MonkeyPatch
+    app: FastAPI,
+    client: TestClient,
+    user: User,
+    user_headers: Headers,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     hasher: PasswordHasher = app.state.password_hasher
     sessions = create_session_factory(app.state.engine)

@@ -1,4 +1,4 @@
-"""The token check waits for the database server in a thread: a stalled server stalls no other request."""
+"""The token check waits for the server in a thread: a stalled server stalls no other request."""
 
 import asyncio
 import threading
