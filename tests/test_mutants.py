@@ -370,6 +370,57 @@ MUTANTS = [
         CORS_MIDDLEWARE + "    app.add_middleware(InternalErrors)\n",
         "tests/test_request_ids.py",
     ),
+    # The token check, the password hasher, password changes (issue 23's mutation study).
+    Mutant(
+        "only-refresh-tokens-refused",
+        "{slug}/security.py",
+        'if claims["type"] != ACCESS_TOKEN_TYPE:',
+        'if claims["type"] == "refresh":',
+        "tests/test_security.py",
+    ),
+    Mutant(
+        "a-subject-of-any-length-converted",
+        "{slug}/security.py",
+        "if len(subject) > MAX_SUBJECT_DIGITS or int(subject) > MAX_ID:",
+        "if int(subject) > MAX_ID:",
+        "tests/test_bearer_tokens.py",
+    ),
+    Mutant(
+        "a-busy-hasher-answers-at-once",
+        "{slug}/security.py",
+        "if not self._slots.acquire(timeout=self._wait_seconds):",
+        "if not self._slots.acquire(blocking=False):",
+        "tests/test_hashing_slots.py",
+    ),
+    Mutant(
+        "unknown-usernames-take-no-slot",
+        "{slug}/security.py",
+        "with self.slot():\n            self._password_hash.verify(",
+        "if True:\n            self._password_hash.verify(",
+        "tests/test_hashing_slots.py",
+    ),
+    Mutant(
+        "a-rehash-retires-the-tokens",
+        "{slug}/crud.py",
+        "    _replace_hash(session, user=user, old_hash=old_hash, new_hash=new_hash)\n",
+        "    change_password(session, user=user, old_hash=old_hash, new_hash=new_hash)\n",
+        "tests/test_auth.py",
+    ),
+    Mutant(
+        "a-lost-password-change-answers-204",
+        "{slug}/routers/users.py",
+        "    if not changed:\n",
+        "    if False:\n",
+        "tests/test_password_change.py",
+    ),
+    Mutant(
+        "the-token-check-reads-in-the-event-loop",
+        "{slug}/dependencies.py",
+        "user = await asyncio.to_thread(read_user, read_engine, claims.user_id)",
+        "user = read_user(read_engine, claims.user_id)",
+        "tests/test_stalled_token_check.py",
+        databases=frozenset({"mysql", "postgresql"}),
+    ),
 ]
 
 

@@ -106,7 +106,11 @@ def test_only_the_chosen_database_files_are_left(baked: Baked) -> None:
     # In the skeleton, the variants are named <name>_sqlite.py, <name>_mysql.py, ...
     variants = [name for name in names if re.search(r"_(sqlite|mysql|postgresql)\b", name)]
     assert variants == []
-    server_only = {f"{package}/create_database.py", "tests/test_connection_pool.py"}
+    server_only = {
+        f"{package}/create_database.py",
+        "tests/test_connection_pool.py",
+        "tests/test_stalled_token_check.py",
+    }
     sqlite_only = {"tests/test_connection_settings.py"}
     if baked.database == "sqlite":
         assert (server_only & names, sqlite_only <= names) == (set(), True)

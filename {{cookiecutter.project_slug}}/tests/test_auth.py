@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from {{ cookiecutter.project_slug }}.config import Settings
 from {{ cookiecutter.project_slug }}.models import User
 from {{ cookiecutter.project_slug }}.security import PasswordHasher
-from tests.conftest import PASSWORD, UserFactory, bearer, log_in, users_table
+from tests.conftest import PASSWORD, UserFactory, bearer, log_in, token_for, users_table
 
 TOKEN_URL = "/api/v1/auth/token"
 
@@ -145,6 +145,26 @@ def test_login_rehashes_a_password_hashed_with_older_parameters(
     [row] = users_table(app)
     assert current_parameters in row["hashed_password"]
     assert log_in(client, "alice", PASSWORD).status_code == 200
+
+
+def test_a_rehash_at_login_keeps_the_users_tokens(
+    app: FastAPI, client: TestClient, create_user: UserFactory, settings: Settings
+) -> None:
+    # The password is the same, only its hash is new: the user's sessions go on working.
+    alice = create_user("alice")
+    older = PasswordHasher(time_cost=2, memory_cost_kib=16, parallelism=1)
+    with Session(app.state.engine) as session, session.begin():
+        session.get_one(User, alice.id).hashed_password = older_hash = older.hash(PASSWORD)
+    earlier_token = bearer(token_for(alice, settings))
+
+    login = log_in(client, "alice", PASSWORD)
+
+    assert login.status_code == 200
+    [row] = users_table(app)
+    assert row["hashed_password"] != older_hash  # the login did re-hash
+    assert client.get("/api/v1/users/me", headers=earlier_token).status_code == 200
+    new_token = bearer(login.json()["access_token"])
+    assert client.get("/api/v1/users/me", headers=new_token).status_code == 200
 
 
 @pytest.mark.parametrize("password", ["비밀번호는 안전해", "🔑🔒🗝️🔐🚪🏠✨🎉", "пароль-パスワード"])

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from {{ cookiecutter.project_slug }}.config import Settings
 from {{ cookiecutter.project_slug }}.models import User
+from {{ cookiecutter.project_slug }}.schemas import MAX_ID
 from tests.conftest import PASSWORD, TEST_SECRET_KEY, Headers, UserFactory, bearer, token_for
 
 
@@ -142,10 +143,15 @@ INVALID_AUTHORIZATIONS = [
     pytest.param(signed_with_hs512, id="alg-HS512"),
     *[pytest.param(without_claim(name), id=f"no-{name}") for name in TOKEN_CLAIMS],
     pytest.param(with_claims(type="refresh"), id="type-refresh"),
+    pytest.param(with_claims(type="id"), id="type-id"),
+    pytest.param(with_claims(type="ACCESS"), id="type-in-capitals"),
     pytest.param(with_claims(sub="alice"), id="sub-not-a-number"),
     pytest.param(with_claims(sub="-1"), id="sub-negative"),
     pytest.param(with_claims(sub="\u0661"), id="sub-arabic-digit"),
     pytest.param(with_claims(sub="99999999999999999999"), id="sub-huge"),
+    pytest.param(with_claims(sub=str(MAX_ID + 1)), id="sub-beyond-the-largest-id"),
+    # Longer than int() converts (4,300 digits): refused, not a 500.
+    pytest.param(with_claims(sub="9" * 5000), id="sub-5000-digits"),
     pytest.param(with_claims(ver="0"), id="ver-a-string"),
     pytest.param(next_version, id="ver-from-the-future"),
 ]

@@ -127,6 +127,38 @@ def test_of_two_changes_from_the_same_old_password_only_the_first_takes_effect(
     assert log_in(client, "alice", "second new").status_code == 401
 
 
+def test_a_password_change_that_lost_a_race_answers_409_and_changes_nothing(
+    app: FastAPI,
+    client: TestClient,
+    user: User,
+    user_headers: Headers,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    hasher: PasswordHasher = app.state.password_hasher
+    sessions = create_session_factory(app.state.engine)
+    hash_password = hasher.hash
+
+    def hash_while_another_change_lands(password: str) -> str:
+        # After this request checked the current password, another change of it commits.
+        with sessions.begin() as other:
+            stored = other.get_one(User, user.id)
+            other_hash = hash_password("the other new password")
+            assert crud.change_password(
+                other, user=stored, old_hash=stored.hashed_password, new_hash=other_hash
+            )
+        return hash_password(password)
+
+    monkeypatch.setattr(hasher, "hash", hash_while_another_change_lands)
+    body = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
+
+    response = client.put(PASSWORD_URL, json=body, headers=user_headers)
+
+    assert response.status_code == 409
+    assert "password" in response.json()["detail"]
+    assert log_in(client, "alice", "the other new password").status_code == 200
+    assert log_in(client, "alice", NEW_PASSWORD).status_code == 401
+
+
 def test_a_rehash_at_login_does_not_undo_a_password_set_meanwhile(
     app: FastAPI, client: TestClient, user: User, superuser_headers: Headers
 ) -> None:

@@ -1,6 +1,7 @@
 """security.py on its own: password hashing and access tokens, no app and no database."""
 
 import json
+import threading
 import warnings
 from datetime import UTC, datetime, timedelta
 
@@ -84,6 +85,31 @@ def test_a_wrong_password_against_old_parameters_gives_no_new_hash(
 
 def test_verify_nothing_accepts_any_password(hasher: PasswordHasher) -> None:
     hasher.verify_nothing("any password at all")  # it returns nothing and raises nothing
+
+
+def test_a_busy_hasher_waits_for_a_slot_to_come_free() -> None:
+    # Far longer than the slot stays taken: the hash must wait for it, not give up at once.
+    patient = PasswordHasher(
+        time_cost=1, memory_cost_kib=8, parallelism=1, concurrency=1, wait_seconds=60
+    )
+    taken, free = threading.Event(), threading.Event()
+
+    def another_request_hashes() -> None:
+        with patient.slot():
+            taken.set()
+            free.wait()
+
+    other = threading.Thread(target=another_request_hashes)
+    other.start()
+    taken.wait()
+    threading.Timer(0.1, free.set).start()  # the other request ends while this one waits
+    try:
+        hashed = patient.hash("correct horse battery")
+    finally:
+        free.set()
+        other.join()
+
+    assert patient.verify("correct horse battery", hashed) == (True, None)
 
 
 # Access tokens
@@ -177,6 +203,35 @@ def test_a_token_without_a_required_claim_is_refused(claim: str) -> None:
 )
 def test_a_token_with_a_wrong_claim_is_refused(changes: dict[str, object]) -> None:
     token = jwt.encode(claims(**changes), SECRET_KEY)
+
+    with pytest.raises(jwt.InvalidTokenError):
+        decode_access_token(token, secret_key=SECRET_KEY)
+
+
+# Stated here, not read from security.py: "access" is the one type a token may have.
+@pytest.mark.parametrize(
+    "token_type",
+    ["refresh", "id", "reset", "", "Access", "ACCESS", "access ", 1, ["access"], {"a": "access"}],
+)
+def test_a_token_of_any_type_but_access_is_refused(token_type: object) -> None:
+    token = jwt.encode(claims(type=token_type), SECRET_KEY)
+
+    with pytest.raises(jwt.InvalidTokenError):
+        decode_access_token(token, secret_key=SECRET_KEY)
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        # int() refuses strings of over 4,300 digits (ValueError): refused before that.
+        pytest.param("9" * 5000, id="5000-digits"),
+        pytest.param("1" + "0" * 4299, id="4300-digits"),
+        pytest.param("0" * 4999 + "1", id="5000-digits-with-leading-zeros"),
+        pytest.param("9" * 20, id="beyond-any-64-bit-id"),
+    ],
+)
+def test_a_token_whose_subject_is_too_long_for_an_id_is_refused(subject: str) -> None:
+    token = jwt.encode(claims(sub=subject), SECRET_KEY)
 
     with pytest.raises(jwt.InvalidTokenError):
         decode_access_token(token, secret_key=SECRET_KEY)

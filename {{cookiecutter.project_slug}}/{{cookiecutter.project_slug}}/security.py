@@ -12,11 +12,15 @@ from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
 from {{ cookiecutter.project_slug }}.config import Settings
+from {{ cookiecutter.project_slug }}.schemas import MAX_ID
 
 # Decoding accepts this algorithm only, so a token that names another (or "none") fails.
 ALGORITHM = "HS256"
 ACCESS_TOKEN_TYPE = "access"
 REQUIRED_CLAIMS = ["sub", "iat", "exp", "type", "ver"]
+# No user id has more digits. A longer subject is refused before int(), which raises
+# ValueError (a 500) for over 4,300 digits: its time grows with the square of the length.
+MAX_SUBJECT_DIGITS = len(str(MAX_ID))
 
 
 class PasswordHasherBusyError(Exception):
@@ -116,6 +120,9 @@ def decode_access_token(token: str, *, secret_key: str) -> AccessTokenClaims:
         raise jwt.InvalidTokenError("not an access token")
     if not (isinstance(subject, str) and subject.isascii() and subject.isdigit()):
         raise jwt.InvalidTokenError("the subject is not a user id")
+    # Only a token signed with our key gets here, but be safe: no user has a larger id.
+    if len(subject) > MAX_SUBJECT_DIGITS or int(subject) > MAX_ID:
+        raise jwt.InvalidTokenError("no user has this id")
     if not isinstance(version, int) or isinstance(version, bool):
         raise jwt.InvalidTokenError("the token version is not a number")
     return AccessTokenClaims(user_id=int(subject), token_version=version)
