@@ -359,6 +359,24 @@ def test_the_autoscaler_owns_the_replicas_and_a_budget_keeps_one_serving(base: B
     assert budget.get("maxUnavailable") == 1 or budget.get("minAvailable", 0) >= 1
 
 
+def test_the_api_pods_are_spread_across_nodes(base: Base) -> None:
+    # Two pods on one node would both go when it does: the scheduler is asked to place
+    # them on different nodes (kubernetes.io/hostname), preferably, so that a cluster of
+    # one node still runs them.
+    deployment = base.one("Deployment")
+    pod = deployment["spec"]["template"]
+    [spread] = pod["spec"]["topologySpreadConstraints"]
+    assert spread["topologyKey"] == "kubernetes.io/hostname"
+    assert spread["maxSkew"] == 1
+    assert spread["whenUnsatisfiable"] == "ScheduleAnyway"
+    # It counts this service's API pods: every label it asks for is one they carry (the
+    # service's name too, which kustomize adds), and the migration's pods are not counted.
+    selector = spread["labelSelector"]["matchLabels"]
+    assert selector == deployment["spec"]["selector"]["matchLabels"]
+    assert selects(selector, pod["metadata"]["labels"])
+    assert not selects(selector, base.one("Job")["spec"]["template"]["metadata"]["labels"])
+
+
 def selects(selector: dict[str, str], labels: dict[str, str]) -> bool:
     return all(labels.get(key) == value for key, value in selector.items())
 
