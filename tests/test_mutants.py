@@ -313,6 +313,16 @@ MUTANTS = [
         "    # One row",
         "tests/test_users.py",
     ),
+    # Database accounts, create-database and the migrations' settings (issue 23).
+    Mutant(
+        "create-superuser-traceback-on-an-unmigrated-database",
+        "{slug}/__main__.py",
+        "except (OperationalError, ProgrammingError) as error:",
+        "except OperationalError as error:",
+        "tests/test_cli.py",
+        # SQLite files a missing table as an OperationalError, the servers do not.
+        databases=frozenset({"mysql", "postgresql"}),
+    ),
 ]
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import uvicorn
 from pydantic import SecretStr, TypeAdapter, ValidationError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from {{ cookiecutter.project_slug }} import crud
@@ -108,8 +108,9 @@ def create_superuser(args: argparse.Namespace) -> int:
     try:
         with create_session_factory(engine).begin() as session:
             print(make_superuser(session, username, PasswordHasher.from_settings(settings)))
-    except OperationalError as error:
-        message = f"Cannot use the database ({error.orig}); is it up, and migrated with"
+    except (OperationalError, ProgrammingError) as error:  # down, or without its tables
+        reason = str(error.orig).splitlines()[0]  # PostgreSQL adds the statement's lines
+        message = f"Cannot use the database ({reason}); is it up, and migrated with"
         raise SystemExit(f"{message} `alembic upgrade heads`?") from None
     finally:
         engine.dispose()
