@@ -59,6 +59,7 @@ VARIANT_FILES = {
 # replicas on one database server; SQLite is a file on one disk, which replicas cannot share.
 DATABASE_ONLY_PATHS = {
     "tests/test_connection_settings.py": ["sqlite"],
+    "tests/test_role_password.py": ["postgresql"],
     "deploy/k8s": ["mysql", "postgresql"],
 }
 

@@ -12,6 +12,7 @@ import secrets
 import subprocess
 from urllib.parse import quote
 
+import psycopg
 import pymysql
 import pytest
 
@@ -25,6 +26,7 @@ from tests.database_servers import (
     mysql_connection,
     postgresql_connection,
 )
+from tests.postgresql_server import throwaway_postgresql
 
 # The administrator's URL, as the Makefile's ADMIN_URL writes it.
 ADMIN_URLS = {
@@ -177,3 +179,29 @@ def test_create_database_leaves_the_administrator_alone(
         assert not password_works(project.database, admin, "new-password")
     finally:
         drop(project.database, admin)
+
+
+POSTGRESQL_INSTALLED = [param for param in EACH_SERVER_INSTALLED if param.values == ("postgresql",)]
+
+
+@pytest.mark.parametrize("installed_project", POSTGRESQL_INSTALLED, indirect=True)
+def test_create_database_keeps_the_password_out_of_the_postgresql_log(
+    installed_project: InstalledProject,
+) -> None:
+    # A server that logs every CREATE and ALTER (log_statement=ddl), as audits ask for, and
+    # checks passwords over TCP: the password must not be in its log, and must log in.
+    project = installed_project
+    user = f"template_{secrets.token_hex(4)}"
+    password = f"log-me-not-{secrets.token_hex(8)}"
+    with throwaway_postgresql("log_statement=ddl") as server:
+        url = server.url(user, password, database=user)
+        for _ in range(2):  # the first run creates the role, the second alters it
+            result = create_database(project, server.url(), DATABASE_URL=url)
+            assert result.returncode == 0, result.stderr
+        log = server.log.read_text(errors="replace")
+        # The log holds the statements, and not the password.
+        assert "CREATE ROLE" in log
+        assert "ALTER ROLE" in log
+        assert password not in log
+        with psycopg.connect(url.replace("+psycopg", ""), connect_timeout=5) as connection:
+            assert connection.execute("SELECT current_user").fetchone() == (user,)

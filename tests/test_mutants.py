@@ -323,6 +323,14 @@ MUTANTS = [
         # SQLite files a missing table as an OperationalError, the servers do not.
         databases=frozenset({"mysql", "postgresql"}),
     ),
+    Mutant(
+        "role-password-sent-in-clear-text",
+        "{slug}/create_database.py",
+        "verifier = sql.Literal(scram_verifier(driver, username=username, password=password))",
+        "verifier = sql.Literal(password)",
+        "tests/test_role_password.py",
+        databases=frozenset({"postgresql"}),
+    ),
 ]
 
 

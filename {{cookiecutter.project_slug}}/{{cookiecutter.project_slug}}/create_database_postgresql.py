@@ -51,17 +51,26 @@ def _create_role_and_database(engine: Engine, *, name: str, username: str, passw
             text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
         ).first()
         # Neither names nor a password can be bound parameters here: psycopg quotes them
-        # into the statement (sql.Identifier, sql.Literal), which it then sends as it is, so
-        # that a password keeps every character (a %, a quote, a colon).
+        # into the statement (sql.Identifier, sql.Literal), which it then sends as it is.
         driver = cast("psycopg.Connection[Any]", connection.connection.driver_connection)
         verb = sql.SQL("ALTER" if role_exists else "CREATE")
         role, database = sql.Identifier(username), sql.Identifier(name)
-        driver.execute(
-            sql.SQL("{} ROLE {} LOGIN PASSWORD {}").format(verb, role, sql.Literal(password))
-        )
+        verifier = sql.Literal(scram_verifier(driver, username=username, password=password))
+        driver.execute(sql.SQL("{} ROLE {} LOGIN PASSWORD {}").format(verb, role, verifier))
         if database_exists:
             driver.execute(sql.SQL("ALTER DATABASE {} OWNER TO {}").format(database, role))
         else:
             # UTF-8 from template0, whatever the server's default encoding.
             create = "CREATE DATABASE {} OWNER {} ENCODING 'UTF8' TEMPLATE template0"
             driver.execute(sql.SQL(create).format(database, role))
+
+
+def scram_verifier(driver: "psycopg.Connection[Any]", *, username: str, password: str) -> str:
+    """The password's SCRAM-SHA-256 verifier, which the server stores as it is given."""
+    # Made here, as psql's \password does: the password itself never reaches the server,
+    # whose statement log (log_statement=ddl) would otherwise keep it. libpq prepares it
+    # as the server would (SASLprep), so that every character counts at login.
+    encrypted = driver.pgconn.encrypt_password(
+        password.encode(), username.encode(), b"scram-sha-256"
+    )
+    return encrypted.decode()
