@@ -60,6 +60,8 @@ VARIANT_FILES = {
 DATABASE_ONLY_PATHS = {
     "tests/test_connection_settings.py": ["sqlite"],
     "tests/test_role_password.py": ["postgresql"],
+    "{package}/database_accounts.py": ["mysql", "postgresql"],
+    "tests/test_database_accounts.py": ["mysql", "postgresql"],
     "deploy/k8s": ["mysql", "postgresql"],
 }
 

@@ -15,8 +15,8 @@ from sqlalchemy.orm import sessionmaker
 
 from {{ cookiecutter.project_slug }} import crud
 from {{ cookiecutter.project_slug }}.models import Base, User, utc_now
-from tests.conftest import PROJECT_ROOT, TEST_SECRET_KEY, alembic_upgrade
-from tests.isolated_database import isolated_database
+from tests.conftest import PROJECT_ROOT, alembic_upgrade
+from tests.isolated_database import UNREACHABLE_DATABASE_URL, isolated_database
 
 
 @pytest.fixture
@@ -107,10 +107,29 @@ def test_the_alembic_command_migrates_the_database_in_database_url(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    # What `alembic upgrade heads` does: env.py reads DATABASE_URL from the settings.
+    # What `alembic upgrade heads` does without MIGRATION_DATABASE_URL: it takes DATABASE_URL,
+    # and needs no other setting (no SECRET_KEY).
     monkeypatch.chdir(tmp_path)  # away from the project's .env
     monkeypatch.setenv("DATABASE_URL", migrations_database_url)
-    monkeypatch.setenv("SECRET_KEY", TEST_SECRET_KEY)
+    monkeypatch.delenv("MIGRATION_DATABASE_URL", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+
+    command.upgrade(Config(PROJECT_ROOT / "alembic.ini"), "heads")
+
+    assert "users" in table_names(engine)
+
+
+def test_the_alembic_command_migrates_as_migration_database_url_when_it_is_set(
+    migrations_database_url: str,
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    # The service's URL names a database that is down: the migrations must not use it.
+    monkeypatch.chdir(tmp_path)  # away from the project's .env
+    monkeypatch.setenv("DATABASE_URL", UNREACHABLE_DATABASE_URL)
+    monkeypatch.setenv("MIGRATION_DATABASE_URL", migrations_database_url)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
 
     command.upgrade(Config(PROJECT_ROOT / "alembic.ini"), "heads")
 

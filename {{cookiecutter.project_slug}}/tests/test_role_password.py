@@ -30,12 +30,14 @@ def admin_url() -> str:
 
 @pytest.fixture
 def role_name() -> Iterator[str]:
-    """A name for a role and its database, both dropped afterwards."""
+    """A name for the service's role and its database; they, and the migrations' role
+    (the name with _migrations), are dropped afterwards."""
     name = f"test_role_{secrets.token_hex(4)}"
     yield name
     engine = create_engine(admin_url(), isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'DROP ROLE IF EXISTS "{name}_migrations"'))
         connection.execute(text(f'DROP ROLE IF EXISTS "{name}"'))
     engine.dispose()
 
@@ -52,8 +54,9 @@ def made_from(verifier: str, password: str) -> bool:
     return method == "SCRAM-SHA-256" and hashlib.sha256(client_key).digest() == stored_key
 
 
-def test_the_role_password_never_reaches_the_server(role_name: str, tmp_path: Path) -> None:
-    url = make_url(admin_url()).set(username=role_name, password=PASSWORD, database=role_name)
+def test_the_role_passwords_never_reach_the_server(role_name: str, tmp_path: Path) -> None:
+    service = make_url(admin_url()).set(username=role_name, password=PASSWORD, database=role_name)
+    migrations = service.set(username=f"{role_name}_migrations", password=f"{PASSWORD} too")
     trace = tmp_path / "libpq-trace"
     with trace.open("wb") as file:
 
@@ -63,22 +66,27 @@ def test_the_role_password_never_reaches_the_server(role_name: str, tmp_path: Pa
 
         event.listen(Pool, "connect", trace_connection)
         try:
-            for _ in range(2):  # the first run creates the role, the second alters it
+            for _ in range(2):  # the first run creates the roles, the second alters them
                 create_database(
-                    database_url=url.render_as_string(hide_password=False), admin_url=admin_url()
+                    database_url=service.render_as_string(hide_password=False),
+                    migration_database_url=migrations.render_as_string(hide_password=False),
+                    admin_url=admin_url(),
                 )
         finally:
             event.remove(Pool, "connect", trace_connection)
 
     sent = trace.read_bytes()
-    assert sent.count(b"ROLE") >= 2  # the trace holds what was sent
-    # As it is, or quoted into a statement as a literal.
-    for form in (PASSWORD, PASSWORD.replace("'", "''")):
-        assert form.encode() not in sent
+    assert sent.count(b"ROLE") >= 4  # the trace holds what was sent
     engine = create_engine(admin_url())
-    with engine.connect() as connection:
-        verifier = connection.execute(
-            text("SELECT rolpassword FROM pg_authid WHERE rolname = :name"), {"name": role_name}
-        ).scalar_one()
+    for url in (service, migrations):
+        password = str(url.password)
+        # As it is, or quoted into a statement as a literal.
+        for form in (password, password.replace("'", "''")):
+            assert form.encode() not in sent
+        with engine.connect() as connection:
+            verifier = connection.execute(
+                text("SELECT rolpassword FROM pg_authid WHERE rolname = :name"),
+                {"name": url.username},
+            ).scalar_one()
+        assert made_from(verifier, password), url.username
     engine.dispose()
-    assert made_from(verifier, PASSWORD)
