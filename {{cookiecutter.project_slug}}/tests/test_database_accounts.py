@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import URL, Column, Integer, MetaData, String, Table, create_engine, make_url, text
 from sqlalchemy.exc import DBAPIError
 
+from {{ cookiecutter.project_slug }}.__main__ import main
 from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.create_database import create_database
 from tests.conftest import PASSWORD, PROJECT_ROOT, bearer, log_in, make_settings
@@ -145,6 +146,40 @@ def test_the_service_reads_and_writes_the_tables_a_later_migration_makes(
             connection.execute(later.delete())
     finally:
         engine.dispose()
+
+
+def test_the_command_makes_both_accounts_from_the_environment_alone(
+    accounts: Accounts, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # `make database`: the two URLs, and no other setting (no SECRET_KEY).
+    monkeypatch.chdir(tmp_path)  # away from the project's .env
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("DATABASE_URL", accounts.service.render_as_string(hide_password=False))
+    migration_url = accounts.migrations.render_as_string(hide_password=False)
+    monkeypatch.setenv("MIGRATION_DATABASE_URL", migration_url)
+    admin = server_url().render_as_string(hide_password=False)
+
+    assert main(["create-database", "--admin-url", admin]) == 0
+
+    execute(accounts.migrations, "CREATE TABLE made (id INTEGER PRIMARY KEY)")
+    with pytest.raises(DBAPIError):
+        execute(accounts.service, "DROP TABLE made")
+
+
+def test_the_command_without_migration_database_url_stops_with_one_line(
+    accounts: Accounts, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)  # away from the project's .env
+    monkeypatch.setenv("DATABASE_URL", accounts.service.render_as_string(hide_password=False))
+    monkeypatch.delenv("MIGRATION_DATABASE_URL", raising=False)
+    admin = server_url().render_as_string(hide_password=False)
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["create-database", "--admin-url", admin])
+
+    message = str(stopped.value.code)
+    assert message.startswith("MIGRATION_DATABASE_URL is not set")
+    assert "\n" not in message
 
 
 def make_one_account_for_everything(accounts: Accounts) -> None:
