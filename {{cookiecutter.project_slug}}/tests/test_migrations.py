@@ -101,35 +101,27 @@ def test_the_migrations_build_what_the_models_describe(engine: Engine) -> None:
     assert model_differences(engine) == []
 
 
-def test_the_alembic_command_migrates_the_database_in_database_url(
+@pytest.mark.parametrize(
+    "migration_url_set", [False, True], ids=["database_url", "migration_database_url"]
+)
+def test_the_alembic_command_migrates_the_database_of_its_url(
     migrations_database_url: str,
     engine: Engine,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
+    migration_url_set: bool,
 ) -> None:
-    # What `alembic upgrade heads` does without MIGRATION_DATABASE_URL: it takes DATABASE_URL,
-    # and needs no other setting (no SECRET_KEY).
+    # What `alembic upgrade heads` does: it takes MIGRATION_DATABASE_URL, or DATABASE_URL when
+    # that is not set, and needs no other setting (no SECRET_KEY). With both set, DATABASE_URL
+    # names a database that is down: the migrations must not use it.
     monkeypatch.chdir(tmp_path)  # away from the project's .env
-    monkeypatch.setenv("DATABASE_URL", migrations_database_url)
-    monkeypatch.delenv("MIGRATION_DATABASE_URL", raising=False)
     monkeypatch.delenv("SECRET_KEY", raising=False)
-
-    command.upgrade(Config(PROJECT_ROOT / "alembic.ini"), "heads")
-
-    assert "users" in table_names(engine)
-
-
-def test_the_alembic_command_migrates_as_migration_database_url_when_it_is_set(
-    migrations_database_url: str,
-    engine: Engine,
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-) -> None:
-    # The service's URL names a database that is down: the migrations must not use it.
-    monkeypatch.chdir(tmp_path)  # away from the project's .env
-    monkeypatch.setenv("DATABASE_URL", UNREACHABLE_DATABASE_URL)
-    monkeypatch.setenv("MIGRATION_DATABASE_URL", migrations_database_url)
-    monkeypatch.delenv("SECRET_KEY", raising=False)
+    if migration_url_set:
+        monkeypatch.setenv("DATABASE_URL", UNREACHABLE_DATABASE_URL)
+        monkeypatch.setenv("MIGRATION_DATABASE_URL", migrations_database_url)
+    else:
+        monkeypatch.setenv("DATABASE_URL", migrations_database_url)
+        monkeypatch.delenv("MIGRATION_DATABASE_URL", raising=False)
 
     command.upgrade(Config(PROJECT_ROOT / "alembic.ini"), "heads")
 
