@@ -58,8 +58,9 @@ def create_database(*, database_url: str, migration_database_url: str, admin_url
 
 
 def _driver(connection: Connection) -> "psycopg.Connection[Any]":
-    """psycopg's own connection: it quotes names and literals into a statement (sql.Identifier,
-    sql.Literal) and sends it as it is, where neither can be a bound parameter."""
+    """psycopg's own connection, under SQLAlchemy's."""
+    # Names and passwords cannot be bound parameters in these statements: psycopg quotes
+    # them into the statement (sql.Identifier, sql.Literal) and sends it as it is.
     return cast("psycopg.Connection[Any]", connection.connection.driver_connection)
 
 

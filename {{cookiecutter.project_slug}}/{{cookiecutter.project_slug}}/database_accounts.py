@@ -51,6 +51,7 @@ def read_accounts(*, database_url: str, migration_database_url: str, admin_url: 
 
 
 def _account(setting: str, url: URL, admin_url: str, whose: str) -> Account:
+    """The URL's account, if it has a plain name and a password and is not the administrator."""
     username, password = url.username, url.password
     if not username or not PLAIN_NAME.fullmatch(username) or password is None:
         example = f"{url.drivername}://USER:PASSWORD@HOST/DATABASE"
