@@ -61,6 +61,9 @@ DATABASE_ONLY_PATHS = {
     "tests/test_connection_settings.py": ["sqlite"],
     # SQLite's token check reads in the event loop, by design: there is no server to stall.
     "tests/test_stalled_token_check.py": ["mysql", "postgresql"],
+    "tests/test_role_password.py": ["postgresql"],
+    "{package}/database_accounts.py": ["mysql", "postgresql"],
+    "tests/test_database_accounts.py": ["mysql", "postgresql"],
     "deploy/k8s": ["mysql", "postgresql"],
 }
 

@@ -27,6 +27,7 @@ COMMAND_TIMEOUT = 600
 # database, key or interpreter, so its commands never see them.
 HIDDEN_VARIABLES = {
     "DATABASE_URL",
+    "MIGRATION_DATABASE_URL",
     "TEST_DATABASE_URL",
     "SECRET_KEY",
     "CORS_ORIGINS",

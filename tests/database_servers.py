@@ -102,11 +102,18 @@ def postgresql_database() -> Iterator[str]:
 @contextmanager
 def server_settings(database: str) -> Iterator[dict[str, str]]:
     """DATABASE_URL and TEST_DATABASE_URL of new databases on the database's server; {} for
-    SQLite, whose project uses the file its .env names. Requires the server (see above)."""
+    SQLite, whose project uses the file its .env names. Requires the server (see above).
+
+    MIGRATION_DATABASE_URL names the same database, so that the migrations too go there rather
+    than to the database of the project's .env (both as the server's administrator)."""
     if database not in SERVER_NAMES:
         yield {}
         return
     require_server(database)
     make_database = mysql_database if database == "mysql" else postgresql_database
     with make_database() as url:
-        yield {"DATABASE_URL": url, "TEST_DATABASE_URL": f"{url}_test"}
+        yield {
+            "DATABASE_URL": url,
+            "MIGRATION_DATABASE_URL": url,
+            "TEST_DATABASE_URL": f"{url}_test",
+        }

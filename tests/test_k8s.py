@@ -49,7 +49,10 @@ IMAGE_NAME_AND_TAG = re.compile(
 URL_WITH_PASSWORD = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^@\s]+@")
 # What a setting's name says when its value is a secret.
 SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN|PRIVATE|CREDENTIAL|DATABASE_URL|_KEY$")
+# The API's secret settings; the migration's Secret holds its own URL only (the user that may
+# change the schema, which the API's pods never get), and no SECRET_KEY.
 SECRET_SETTINGS = {"SECRET_KEY", "DATABASE_URL"}
+MIGRATION_SECRET_SETTINGS = {"MIGRATION_DATABASE_URL"}
 
 
 @pytest.fixture(scope="session")
@@ -359,6 +362,24 @@ def test_the_autoscaler_owns_the_replicas_and_a_budget_keeps_one_serving(base: B
     assert budget.get("maxUnavailable") == 1 or budget.get("minAvailable", 0) >= 1
 
 
+def test_the_api_pods_are_spread_across_nodes(base: Base) -> None:
+    # Two pods on one node would both go when it does: the scheduler is asked to place
+    # them on different nodes (kubernetes.io/hostname), preferably, so that a cluster of
+    # one node still runs them.
+    deployment = base.one("Deployment")
+    pod = deployment["spec"]["template"]
+    [spread] = pod["spec"]["topologySpreadConstraints"]
+    assert spread["topologyKey"] == "kubernetes.io/hostname"
+    assert spread["maxSkew"] == 1
+    assert spread["whenUnsatisfiable"] == "ScheduleAnyway"
+    # It counts this service's API pods: every label it asks for is one they carry (the
+    # service's name too, which kustomize adds), and the migration's pods are not counted.
+    selector = spread["labelSelector"]["matchLabels"]
+    assert selector == deployment["spec"]["selector"]["matchLabels"]
+    assert selects(selector, pod["metadata"]["labels"])
+    assert not selects(selector, base.one("Job")["spec"]["template"]["metadata"]["labels"])
+
+
 def selects(selector: dict[str, str], labels: dict[str, str]) -> bool:
     return all(labels.get(key) == value for key, value in selector.items())
 
@@ -447,21 +468,25 @@ def secret_references(base: Base) -> dict[str, set[tuple[str, str]]]:
     return references
 
 
-def test_secrets_come_from_a_secret_the_repository_does_not_hold(base: Base) -> None:
+def test_secrets_come_from_secrets_the_repository_does_not_hold(base: Base) -> None:
     references = secret_references(base)
     assert set(references) == {"Deployment/api", "Job/migrate"}
-    [names] = {frozenset(name for name, _ in refs) for refs in references.values()}
-    [secret] = names
-    for refs in references.values():
-        assert {key for _, key in refs} == SECRET_SETTINGS
+    # Each workload its own Secret, with only the keys it needs.
+    [api_secret] = {name for name, _ in references["Deployment/api"]}
+    [migration_secret] = {name for name, _ in references["Job/migrate"]}
+    assert api_secret != migration_secret
+    assert {key for _, key in references["Deployment/api"]} == SECRET_SETTINGS
+    assert {key for _, key in references["Job/migrate"]} == MIGRATION_SECRET_SETTINGS
     assert [obj for obj in base.objects if obj["kind"] == "Secret"] == []
     assert "secretGenerator" not in base.kustomization()
-    assert secret.startswith(base.root.name.replace("_", "-"))
+    for secret in (api_secret, migration_secret):
+        assert secret.startswith(base.root.name.replace("_", "-"))
 
 
 def test_no_secret_value_is_written_anywhere_in_the_base(base: Base) -> None:
     env = env_values(base.root / ".env")
-    values = [env[name] for name in ("SECRET_KEY", "DATABASE_PASSWORD", "DATABASE_URL")]
+    names = ("SECRET_KEY", "DATABASE_PASSWORD", "DATABASE_URL", "MIGRATION_DATABASE_URL")
+    values = [env[name] for name in (*names, "MIGRATION_DATABASE_PASSWORD")]
     assert all(len(value) >= 8 for value in values)
     files = {path.name: path.read_text(encoding="utf-8") for path in base.directory.iterdir()}
     files["kubectl kustomize"] = yaml.safe_dump_all(base.objects)
@@ -539,11 +564,15 @@ def test_readme_commands_name_what_the_base_makes_in_the_order_a_release_needs(
     for kind, name in re.findall(r"\b(job|deployment)/([a-z0-9-]+)", section):
         assert (kind, name) in names, f"{kind}/{name}"
 
-    # The Secret it creates is the one the pods read, with the keys they ask for.
-    [secret] = {name for refs in secret_references(base).values() for name, _ in refs}
-    create = commands[index_of(commands, r"^kubectl create secret generic ")]
-    assert create.split()[4] == secret
-    assert set(re.findall(r"--from-literal=(\w+)=", create)) == SECRET_SETTINGS
+    # The Secrets it creates are those the pods read, with the keys they ask for.
+    references = secret_references(base)
+    for where, keys in (
+        ("Deployment/api", SECRET_SETTINGS),
+        ("Job/migrate", MIGRATION_SECRET_SETTINGS),
+    ):
+        [secret] = {name for name, _ in references[where]}
+        create = commands[index_of(commands, rf"^kubectl create secret generic {secret} ")]
+        assert set(re.findall(r"--from-literal=(\w+)=", create)) == keys
 
     # The image it sets is the one the base names.
     [image] = base.kustomization()["images"]

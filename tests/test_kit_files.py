@@ -268,16 +268,36 @@ def compose(baked: Baked) -> dict[str, Any]:
     return baked.yaml(COMPOSE_FILE)
 
 
-def test_app_starts_after_the_migrations_succeed(compose: dict[str, Any]) -> None:
+def test_app_starts_after_the_migrations_succeed(baked: Baked, compose: dict[str, Any]) -> None:
     services = compose["services"]
     assert services["migrate"]["command"] == ["alembic", "upgrade", "heads"]
     assert services["app"]["depends_on"]["migrate"] == {
         "condition": "service_completed_successfully"
     }
-    # The same image and settings for both, so they migrate and serve the same database.
-    for key in ("build", "env_file", "environment"):
-        assert services["migrate"][key] == services["app"][key]
+    assert services["migrate"]["build"] == services["app"]["build"]
     assert any(port.endswith(":8000") for port in services["app"]["ports"])
+    if baked.database == "sqlite":
+        # The same settings for both, so they migrate and serve the same file.
+        for key in ("env_file", "environment"):
+            assert services["migrate"][key] == services["app"][key]
+        return
+    # On a server: create-database first, as its administrator, then the migrations.
+    database = services["database"]
+    assert database["command"][:4] == ["python", "-m", baked.slug, "create-database"]
+    assert database["build"] == services["app"]["build"]
+    assert services["migrate"]["depends_on"]["database"] == {
+        "condition": "service_completed_successfully"
+    }
+    # It makes the accounts the others connect as, on the same database.
+    service_url = services["app"]["environment"]["DATABASE_URL"]
+    migration_url = services["migrate"]["environment"]["MIGRATION_DATABASE_URL"]
+    assert database["environment"]["DATABASE_URL"] == service_url
+    assert database["environment"]["MIGRATION_DATABASE_URL"] == migration_url
+    assert service_url.rsplit("@", 1)[1] == migration_url.rsplit("@", 1)[1]
+
+
+def url_user(url: str) -> str:
+    return url.split("://", 1)[1].split(":", 1)[0]
 
 
 def test_the_data_lives_in_a_named_volume(baked: Baked, compose: dict[str, Any]) -> None:
@@ -290,8 +310,14 @@ def test_the_data_lives_in_a_named_volume(baked: Baked, compose: dict[str, Any])
         assert "data" in compose["volumes"]
         return
     db = services["db"]
-    assert services["migrate"]["depends_on"]["db"] == {"condition": "service_healthy"}
+    for name in ("database", "migrate"):
+        assert services[name]["depends_on"]["db"] == {"condition": "service_healthy"}
     url = services["app"]["environment"]["DATABASE_URL"]
+    migration_url = services["migrate"]["environment"]["MIGRATION_DATABASE_URL"]
+    # The service's user is the project's; the migrations' another; neither the administrator.
+    assert url_user(url) == baked.slug
+    assert url_user(migration_url) not in {baked.slug, "root", "postgres"}
+    assert "${MIGRATION_DATABASE_PASSWORD" in migration_url
     if baked.database == "mysql":
         assert db["image"].startswith("mysql:8")
         assert "mysql-data:/var/lib/mysql" in db["volumes"]
@@ -299,8 +325,10 @@ def test_the_data_lives_in_a_named_volume(baked: Baked, compose: dict[str, Any])
         assert "mysqladmin" in db["healthcheck"]["test"]
         assert url.startswith(f"mysql+mysqldb://{baked.slug}:${{DATABASE_PASSWORD")
         assert url.endswith(f"@db:3306/{baked.slug}")
-        assert db["environment"]["MYSQL_USER"] == baked.slug
-        assert db["environment"]["MYSQL_DATABASE"] == baked.slug
+        assert db["environment"]["MYSQL_ROOT_PASSWORD"].startswith("${DATABASE_ADMIN_PASSWORD")
+        assert (
+            "mysql+mysqldb://root:${DATABASE_ADMIN_PASSWORD" in services["database"]["command"][-1]
+        )
     else:
         assert db["image"] == "postgres:17"
         assert "postgresql-data:/var/lib/postgresql/data" in db["volumes"]
@@ -308,8 +336,35 @@ def test_the_data_lives_in_a_named_volume(baked: Baked, compose: dict[str, Any])
         assert "pg_isready" in db["healthcheck"]["test"]
         assert url.startswith(f"postgresql+psycopg://{baked.slug}:${{DATABASE_PASSWORD")
         assert url.endswith(f"@db:5432/{baked.slug}")
-        assert db["environment"]["POSTGRES_USER"] == baked.slug
-        assert db["environment"]["POSTGRES_DB"] == baked.slug
+        # The image's superuser is postgres: the service's role is not a superuser.
+        assert "POSTGRES_USER" not in db["environment"]
+        assert db["environment"]["POSTGRES_PASSWORD"].startswith("${DATABASE_ADMIN_PASSWORD")
+        admin = services["database"]["command"][-1]
+        assert admin.startswith("postgresql+psycopg://postgres:${DATABASE_ADMIN_PASSWORD")
+
+
+def test_each_container_gets_only_the_accounts_it_needs(
+    baked: Baked, compose: dict[str, Any]
+) -> None:
+    if baked.database == "sqlite":
+        return  # one file, no accounts
+    services = compose["services"]
+    # create-database and the migrations read the URLs alone: no .env, no SECRET_KEY.
+    for name, needs in (
+        ("database", {"DATABASE_URL", "MIGRATION_DATABASE_URL"}),
+        ("migrate", {"MIGRATION_DATABASE_URL"}),
+    ):
+        assert "env_file" not in services[name], name
+        assert set(services[name]["environment"]) == needs, name
+    # The app reads .env, less the other accounts' secrets.
+    app = services["app"]
+    assert app["env_file"] == ".env"
+    for name in (
+        "MIGRATION_DATABASE_URL",
+        "MIGRATION_DATABASE_PASSWORD",
+        "DATABASE_ADMIN_PASSWORD",
+    ):
+        assert app["environment"][name] == "", name
 
 
 def test_compose_file_holds_no_secret(baked: Baked, compose: dict[str, Any]) -> None:
@@ -317,19 +372,18 @@ def test_compose_file_holds_no_secret(baked: Baked, compose: dict[str, Any]) -> 
     secrets = {
         key: value
         for key, value in env_values(baked.root / ".env").items()
-        if key in {"SECRET_KEY", "DATABASE_PASSWORD"}
+        if key == "SECRET_KEY" or key.endswith("PASSWORD")
     }
     assert secrets
     assert [key for key, value in secrets.items() if value in text] == []
     for service in compose["services"].values():
         for key, value in service.get("environment", {}).items():
             if key.endswith(("PASSWORD", "SECRET", "SECRET_KEY")) and key not in SWITCHES:
-                assert VARIABLE_REFERENCE.fullmatch(value), key
+                assert value == "" or VARIABLE_REFERENCE.fullmatch(value), key
             if "://" in value and "@" in value:
                 credentials = value.split("://", 1)[1].rsplit("@", 1)[0]
                 assert VARIABLE_REFERENCE.search(credentials), key
-    for name in ("migrate", "app"):
-        assert compose["services"][name]["env_file"] == ".env"
+    assert compose["services"]["app"]["env_file"] == ".env"
 
 
 def test_compose_variables_are_defined_in_env(baked: Baked) -> None:

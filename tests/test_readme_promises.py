@@ -75,21 +75,23 @@ def test_env_database_url_names_a_driver_the_project_installs(
 
 
 def drop_mysql_database_and_user(name: str) -> None:
-    """Drop what `make database` made: the database, its _test twin, the user on every host."""
+    """Drop what `make database` made: the database, its _test twin, both users on every host."""
     with mysql_connection() as connection, connection.cursor() as cursor:
         for database in (name, f"{name}_test"):
             cursor.execute(f"DROP DATABASE IF EXISTS `{database}`")
-        cursor.execute("SELECT Host FROM mysql.user WHERE User = %s", (name,))
-        for (host,) in cursor.fetchall():
-            cursor.execute("DROP USER IF EXISTS %s@%s", (name, host))
+        for user in (name, f"{name}_migrations"):
+            cursor.execute("SELECT Host FROM mysql.user WHERE User = %s", (user,))
+            for (host,) in cursor.fetchall():
+                cursor.execute("DROP USER IF EXISTS %s@%s", (user, host))
 
 
 def drop_postgresql_database_and_role(name: str) -> None:
-    """Drop what `make database` made: the database, its _test twin, the role."""
+    """Drop what `make database` made: the database, its _test twin, both roles."""
     with postgresql_connection() as connection:
         for database in (name, f"{name}_test"):
             connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        connection.execute(f'DROP ROLE IF EXISTS "{name}"')
+        for role in (name, f"{name}_migrations"):
+            connection.execute(f'DROP ROLE IF EXISTS "{role}"')
 
 
 DROP_WHAT_MAKE_DATABASE_MADE = {

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine, Inspector, MetaData, String, Table, e
 from sqlalchemy.engine.interfaces import ReflectedColumn
 from sqlalchemy.exc import OperationalError
 
-from {{ cookiecutter.project_slug }}.config import load_settings
+from {{ cookiecutter.project_slug }}.database_urls import load_database_urls
 from {{ cookiecutter.project_slug }}.engine import create_db_engine
 from {{ cookiecutter.project_slug }}.models import Base
 
@@ -151,12 +151,14 @@ def model_table_of(name: str) -> Table:
 
 
 def run_migrations_online() -> None:
-    # The tests hand over a connection to their own database; otherwise use DATABASE_URL.
+    # The tests hand over a connection to their own database; otherwise connect as the
+    # migrations' user (MIGRATION_DATABASE_URL, else DATABASE_URL). Only the URLs are read:
+    # migrating needs no SECRET_KEY, nor any other setting of the service's.
     connection = config.attributes.get("connection")
     if connection is not None:
         run_migrations(connection)
         return
-    engine = create_db_engine(load_settings().database_url)
+    engine = create_db_engine(load_database_urls().for_migrations)
     if engine.dialect.name == "sqlite":
         sqlite_in_one_transaction(engine)
     with connect(engine) as connection:
@@ -196,7 +198,7 @@ def connect(engine: Engine) -> Connection:
     except OperationalError as error:
         url = engine.url.render_as_string(hide_password=True)
 {%- if cookiecutter.database != "sqlite" %}
-        hint = "create it and its user first: `make database` (the create-database command)"
+        hint = "create it and its users first: `make database` (the create-database command)"
 {%- else %}
         hint = "check DATABASE_URL (in .env or the environment)"
 {%- endif %}

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from {{ cookiecutter.project_slug }}.__main__ import main
 from tests.conftest import PASSWORD, TEST_SECRET_KEY, UserFactory, bearer, log_in, users_table
+from tests.isolated_database import isolated_database
 
 SUPERUSER_PASSWORD = "the boss's own password"
 
@@ -133,3 +134,18 @@ def test_openapi_prints_the_schema_the_app_serves_without_a_secret_key(
     assert main(["openapi"]) == 0
 
     assert json.loads(capsys.readouterr().out) == client.get("/openapi.json").json()
+
+
+def test_create_superuser_on_an_unmigrated_database_stops_with_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A new database whose tables `alembic upgrade heads` has not made yet.
+    with isolated_database("unmigrated") as url:
+        monkeypatch.setenv("DATABASE_URL", url)
+
+        with pytest.raises(SystemExit) as stopped:
+            main(["create-superuser", "boss"])
+
+    message = str(stopped.value.code)
+    assert "\n" not in message
+    assert "alembic upgrade heads" in message

@@ -15,8 +15,8 @@ from sqlalchemy.orm import sessionmaker
 
 from {{ cookiecutter.project_slug }} import crud
 from {{ cookiecutter.project_slug }}.models import Base, User, utc_now
-from tests.conftest import PROJECT_ROOT, TEST_SECRET_KEY, alembic_upgrade
-from tests.isolated_database import isolated_database
+from tests.conftest import PROJECT_ROOT, alembic_upgrade
+from tests.isolated_database import UNREACHABLE_DATABASE_URL, isolated_database
 
 
 @pytest.fixture
@@ -101,16 +101,27 @@ def test_the_migrations_build_what_the_models_describe(engine: Engine) -> None:
     assert model_differences(engine) == []
 
 
-def test_the_alembic_command_migrates_the_database_in_database_url(
+@pytest.mark.parametrize(
+    "migration_url_set", [False, True], ids=["database_url", "migration_database_url"]
+)
+def test_the_alembic_command_migrates_the_database_of_its_url(
     migrations_database_url: str,
     engine: Engine,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
+    migration_url_set: bool,
 ) -> None:
-    # What `alembic upgrade heads` does: env.py reads DATABASE_URL from the settings.
+    # What `alembic upgrade heads` does: it takes MIGRATION_DATABASE_URL, or DATABASE_URL when
+    # that is not set, and needs no other setting (no SECRET_KEY). With both set, DATABASE_URL
+    # names a database that is down: the migrations must not use it.
     monkeypatch.chdir(tmp_path)  # away from the project's .env
-    monkeypatch.setenv("DATABASE_URL", migrations_database_url)
-    monkeypatch.setenv("SECRET_KEY", TEST_SECRET_KEY)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    if migration_url_set:
+        monkeypatch.setenv("DATABASE_URL", UNREACHABLE_DATABASE_URL)
+        monkeypatch.setenv("MIGRATION_DATABASE_URL", migrations_database_url)
+    else:
+        monkeypatch.setenv("DATABASE_URL", migrations_database_url)
+        monkeypatch.delenv("MIGRATION_DATABASE_URL", raising=False)
 
     command.upgrade(Config(PROJECT_ROOT / "alembic.ini"), "heads")
 

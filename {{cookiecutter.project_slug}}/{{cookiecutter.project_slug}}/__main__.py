@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import uvicorn
 from pydantic import SecretStr, TypeAdapter, ValidationError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from {{ cookiecutter.project_slug }} import crud
@@ -23,6 +23,9 @@ from {{ cookiecutter.project_slug }}.config import Settings, load_settings
 from {{ cookiecutter.project_slug }}.create_database import DEFAULT_ADMIN_URL, create_database
 {%- endif %}
 from {{ cookiecutter.project_slug }}.database import create_session_factory
+{%- if cookiecutter.database != 'sqlite' %}
+from {{ cookiecutter.project_slug }}.database_urls import load_database_urls
+{%- endif %}
 from {{ cookiecutter.project_slug }}.engine import create_db_engine
 from {{ cookiecutter.project_slug }}.logs import configure_logging
 from {{ cookiecutter.project_slug }}.metrics import empty_multiprocess_directory
@@ -108,8 +111,9 @@ def create_superuser(args: argparse.Namespace) -> int:
     try:
         with create_session_factory(engine).begin() as session:
             print(make_superuser(session, username, PasswordHasher.from_settings(settings)))
-    except OperationalError as error:
-        message = f"Cannot use the database ({error.orig}); is it up, and migrated with"
+    except (OperationalError, ProgrammingError) as error:  # down, or without its tables
+        reason = str(error.orig).splitlines()[0]  # PostgreSQL adds the statement's lines
+        message = f"Cannot use the database ({reason}); is it up, and migrated with"
         raise SystemExit(f"{message} `alembic upgrade heads`?") from None
     finally:
         engine.dispose()
@@ -134,10 +138,19 @@ def make_superuser(session: Session, username: str, hasher: PasswordHasher) -> s
 
 
 def create_database_command(args: argparse.Namespace) -> int:
-    """Create the database and user named in DATABASE_URL, as the server's administrator."""
-    url = load_settings().database_url
-    create_database(database_url=url, admin_url=args.admin_url)
-    print("The database and its user are ready; next: alembic upgrade heads")
+    """Create the database and the users of DATABASE_URL and MIGRATION_DATABASE_URL."""
+    urls = load_database_urls()
+    if urls.migration_database_url is None:
+        raise SystemExit(
+            "MIGRATION_DATABASE_URL is not set: the URL of the user that migrates the database"
+            " (DATABASE_URL's only reads and writes rows); see .env.example"
+        )
+    create_database(
+        database_url=urls.database_url,
+        migration_database_url=urls.migration_database_url,
+        admin_url=args.admin_url,
+    )
+    print("The database and its two users are ready; next: alembic upgrade heads")
     return 0
 {%- endif %}
 
@@ -184,7 +197,8 @@ def main(argv: list[str] | None = None) -> int:
 {%- if cookiecutter.database != 'sqlite' %}
 
     database_parser = commands.add_parser(
-        "create-database", help="create the database and user of DATABASE_URL"
+        "create-database",
+        help="create the database and the users of DATABASE_URL and MIGRATION_DATABASE_URL",
     )
     database_parser.add_argument(
         "--admin-url", default=DEFAULT_ADMIN_URL, help=f"an admin's URL ({DEFAULT_ADMIN_URL})"
