@@ -59,6 +59,9 @@ VARIANT_FILES = {
 # replicas on one database server; SQLite is a file on one disk, which replicas cannot share.
 DATABASE_ONLY_PATHS = {
     "tests/test_connection_settings.py": ["sqlite"],
+    "tests/test_sqlite_migrations.py": ["sqlite"],
+    "{package}/idle_ping.py": ["mysql", "postgresql"],
+    "tests/test_connection_options.py": ["mysql", "postgresql"],
     "deploy/k8s": ["mysql", "postgresql"],
 }
 
