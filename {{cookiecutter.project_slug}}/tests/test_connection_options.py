@@ -22,15 +22,13 @@ REFUSED_OPTIONS = ["foo=bar", "ssl_mode=REQUIRED"]  # no one's; MySQL's TLS opti
 
 def with_option(database_url: str, option: str) -> str:
     """The URL with this option added to its query string, and a password to keep secret."""
-    url = make_url(database_url).set(password="leaked-password")  # noqa: S106 (a test's)
+    url = make_url(database_url).set(password="leaked-password")
     name, _, value = option.partition("=")
     return url.update_query_dict({name: value}).render_as_string(hide_password=False)
 
 
 @pytest.mark.parametrize("option", REFUSED_OPTIONS)
-def test_the_app_refuses_an_option_the_driver_does_not_take(
-    database_url: str, option: str
-) -> None:
+def test_the_app_refuses_an_option_the_driver_does_not_take(database_url: str, option: str) -> None:
     with pytest.raises(ValueError, match="DATABASE_URL") as refused:
         create_app(make_settings(with_option(database_url, option)))
 

@@ -8,7 +8,7 @@ import pytest
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, inspect, insert, select, text
+from sqlalchemy import Engine, create_engine, insert, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from {{ cookiecutter.project_slug }}.models import User
@@ -18,7 +18,7 @@ from tests.isolated_database import isolated_database
 # What `make revision` writes for a change SQLite cannot make in place (here, the model's
 # age made a SmallInteger): batch mode, which copies the table into a new one. The
 # revision runs on whatever the project's newest revisions are.
-REVISION = '''
+REVISION = """
 import sqlalchemy as sa
 from alembic import op
 
@@ -39,7 +39,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     pass
-'''
+"""
 
 
 @pytest.fixture

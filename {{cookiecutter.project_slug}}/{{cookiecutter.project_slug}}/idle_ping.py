@@ -23,8 +23,9 @@ def ping_when_idle(engine: Engine, ping: Callable[[Any], None]) -> None:
 
     `ping` takes the driver's connection and raises the driver's error if it is dead.
     """
+    errors = engine.dialect.loaded_dbapi.Error  # the driver's
     event.listen(engine, "checkin", _note_idle_since)
-    event.listen(engine, "checkout", partial(_ping_if_idle, ping=ping, errors=engine.dialect.loaded_dbapi.Error))
+    event.listen(engine, "checkout", partial(_ping_if_idle, ping=ping, errors=errors))
 
 
 def _note_idle_since(_dbapi_connection: Any, connection_record: Any) -> None:
