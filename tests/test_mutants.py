@@ -370,8 +370,8 @@ MUTANTS = [
     Mutant(
         "sqlite-batch-copy-loses-the-collation",
         "migrations/env.py",
-        '    event.listen(Table, "column_reflect", keep_collation)\n',
-        "",
+        '        column_info["type"].collation = collation\n',
+        "        pass\n",
         "tests/test_sqlite_migrations.py",
         databases=frozenset({"sqlite"}),
     ),
