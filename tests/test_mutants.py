@@ -360,10 +360,10 @@ MUTANTS = [
         "tests/test_connection_limits.py",
     ),
     Mutant(
-        "a-dropped-connection-goes-back-to-the-pool",
+        "a-dropped-connection-is-handed-out-again",
         "{slug}/user_rows.py",
-        "                connection.invalidate(error)\n",
-        "                pass\n",
+        "disconnected = self.dialect.is_disconnect(error, dbapi_connection, cursor)",
+        "disconnected = False",
         "tests/test_connection_pool.py",
         databases=frozenset({"postgresql"}),
     ),
