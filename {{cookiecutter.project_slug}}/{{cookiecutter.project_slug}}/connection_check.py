@@ -23,8 +23,8 @@ def check_connection_options(engine: Engine) -> None:
     except (OperationalError, InterfaceError):
         return  # the server cannot be reached, or says no: the 503 path, not the URL's fault
     except (DBAPIError, TypeError, ValueError) as error:
-        # mysqlclient raises TypeError for a keyword it does not know; psycopg's libpq
-        # parser ProgrammingError ('invalid connection option "foo"').
+        # An option the driver does not know: a TypeError from mysqlclient; from libpq's
+        # parser, PostgreSQL's driver raises its own error ('invalid connection option').
         reason = error.orig if isinstance(error, DBAPIError) else error
         first_line = str(reason).strip().splitlines()[0]
         raise ConnectionOptionsError(
