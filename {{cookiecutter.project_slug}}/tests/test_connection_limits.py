@@ -83,14 +83,13 @@ def test_a_write_waits_for_a_connection_as_long_as_the_setting_says(
         database_url, database_pool_size=1, database_pool_timeout_seconds=POOL_TIMEOUT_SECONDS
     )
     app = create_app(settings)
-    released = threading.Event()
+    held, released = threading.Event(), threading.Event()
 
     def hold_the_only_connection() -> None:
         with app.state.engine.connect():
             held.set()
             released.wait(HOLD_SECONDS)
 
-    held = threading.Event()
     holder = threading.Thread(target=hold_the_only_connection, daemon=True)
     try:
         with TestClient(app) as limited:
