@@ -2,8 +2,8 @@
 
 mysqlclient wraps the C client library of MySQL or MariaDB; SQLAlchemy picks it for a plain
 `mysql://` URL. It replaced PyMySQL, pure Python, whose parsing of each result's column
-descriptions dominated the token check's read (the README compares the two).
-The price: installing it compiles against the client library (the README's prerequisites).
+descriptions dominated the token check's read (the README compares the two). The price:
+installing it compiles against the client library (the README's prerequisites).
 """
 
 from functools import partial

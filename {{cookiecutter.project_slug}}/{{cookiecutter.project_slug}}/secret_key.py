@@ -6,7 +6,7 @@ MAKE_SECRET_KEY = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
 PLACEHOLDER_SECRET_KEYS = {"change-me", "changeme", "secret", "secret-key", "your-secret-key"}
 MIN_SECRET_KEY_LENGTH = 32
 # The least randomness_bits() of a key; a key from `secrets.token_urlsafe(48)` has about 330,
-# and a hex key of 128 random bits (`openssl rand -hex 16`, 32 characters) at least 84.
+# and a hex key of 128 random bits (`openssl rand -hex 16`, 32 characters) about 110.
 MIN_SECRET_KEY_BITS = 80
 
 
