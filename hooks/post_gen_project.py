@@ -64,6 +64,9 @@ DATABASE_ONLY_PATHS = {
     "tests/test_role_password.py": ["postgresql"],
     "{package}/database_accounts.py": ["mysql", "postgresql"],
     "tests/test_database_accounts.py": ["mysql", "postgresql"],
+    "tests/test_sqlite_migrations.py": ["sqlite"],
+    "{package}/idle_ping.py": ["mysql", "postgresql"],
+    "tests/test_connection_options.py": ["mysql", "postgresql"],
     "deploy/k8s": ["mysql", "postgresql"],
 }
 

@@ -1,5 +1,7 @@
 """Settings: what the service refuses to start with, and how it reads its variables."""
 
+import runpy
+import shutil
 from pathlib import Path
 
 import pytest
@@ -8,7 +10,7 @@ from pydantic import ValidationError
 
 from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.config import Settings, load_settings
-from tests.conftest import TEST_SECRET_KEY, make_settings
+from tests.conftest import PROJECT_ROOT, TEST_SECRET_KEY, make_settings
 
 HOW_TO_MAKE_A_KEY = "secrets.token_urlsafe"
 
@@ -39,6 +41,11 @@ def load_settings_error(monkeypatch: pytest.MonkeyPatch, **environment: str) -> 
         pytest.param(" CHANGE-ME ", id="placeholder-in-capitals"),
         pytest.param("secret", id="secret"),
         pytest.param("x" * 31, id="31-characters"),
+        # Long enough, but no generator made them: one character, or a piece repeated.
+        pytest.param("a" * 32, id="one-letter"),
+        pytest.param(" " * 32, id="spaces"),
+        pytest.param("0123456789" * 4, id="digits-repeated"),
+        pytest.param("password1234" * 3, id="word-repeated"),
     ],
 )
 def test_settings_refuse_a_weak_secret_key(secret_key: str) -> None:
@@ -46,10 +53,31 @@ def test_settings_refuse_a_weak_secret_key(secret_key: str) -> None:
         Settings.model_validate({"secret_key": secret_key})
 
 
-def test_settings_accept_a_secret_key_of_32_characters() -> None:
-    settings = Settings.model_validate({"secret_key": "k" * 32})
+@pytest.mark.parametrize(
+    "secret_key",
+    [
+        pytest.param(TEST_SECRET_KEY, id="the-tests-key"),
+        # 128 random bits in hex, as `openssl rand -hex 16` makes them: 32 characters.
+        pytest.param("3f9c0e7a51d2b84c6e0f1a9d27b3c58e", id="hex-of-32-characters"),
+    ],
+)
+def test_settings_accept_a_random_secret_key(secret_key: str) -> None:
+    settings = Settings.model_validate({"secret_key": secret_key})
 
-    assert settings.secret_key.get_secret_value() == "k" * 32
+    assert settings.secret_key.get_secret_value() == secret_key
+
+
+def test_settings_accept_every_key_the_projects_env_writer_makes(tmp_path: Path) -> None:
+    # scripts/make_env.py writes .env when the project is made, and on a fresh clone.
+    make_env = runpy.run_path(str(PROJECT_ROOT / "scripts" / "make_env.py"))["make_env"]
+    shutil.copy(PROJECT_ROOT / ".env.example", tmp_path / ".env.example")
+    for _ in range(2000):
+        env_file = make_env(tmp_path)
+        lines = env_file.read_text(encoding="utf-8").splitlines()
+        key = next(line for line in lines if line.startswith("SECRET_KEY=")).partition("=")[2]
+        env_file.unlink()
+
+        Settings.model_validate({"secret_key": key})
 
 
 def test_the_defaults_are_the_documented_ones() -> None:

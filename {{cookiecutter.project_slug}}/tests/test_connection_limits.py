@@ -20,6 +20,10 @@ from tests.isolated_database import stalled_database
 # Bounds a request that would hang; far above what any answer here takes.
 HANG_LIMIT_SECONDS = 60
 NEWCOMER = {"username": "newcomer", "password": PASSWORD}
+# A pool's wait for a connection, and a hold of it well past that wait but shorter than
+# the engine's own default wait (2 s).
+POOL_TIMEOUT_SECONDS = 0.2
+HOLD_SECONDS = 1.5
 
 
 @pytest.fixture
@@ -66,6 +70,41 @@ def test_a_write_that_finds_every_connection_taken_gets_503_and_the_next_one_201
     assert health.status_code == 503
     assert health.json()["detail"] == "every connection to the database is busy"
     assert afterwards.status_code == 201
+
+
+def test_a_write_waits_for_a_connection_as_long_as_the_setting_says(
+    database_url: str, client: TestClient
+) -> None:
+    # The test holds the only connection for writes for HOLD_SECONDS, far longer than
+    # DATABASE_POOL_TIMEOUT_SECONDS and shorter than any other wait (the engine's own
+    # default, 2 s; SQLAlchemy's, 30 s): the request must be answered 503 while the
+    # connection is still held, not be served once the test lets it go.
+    settings = make_settings(
+        database_url, database_pool_size=1, database_pool_timeout_seconds=POOL_TIMEOUT_SECONDS
+    )
+    app = create_app(settings)
+    held, released = threading.Event(), threading.Event()
+
+    def hold_the_only_connection() -> None:
+        with app.state.engine.connect():
+            held.set()
+            released.wait(HOLD_SECONDS)
+
+    holder = threading.Thread(target=hold_the_only_connection, daemon=True)
+    try:
+        with TestClient(app) as limited:
+            holder.start()
+            assert held.wait(HANG_LIMIT_SECONDS)
+            sign_up = limited.post("/api/v1/users", json=NEWCOMER)
+            still_held = holder.is_alive()
+            released.set()
+            holder.join(HANG_LIMIT_SECONDS)
+    finally:
+        app.state.engine.dispose()
+        read_engine(app).dispose()
+
+    assert_try_again(sign_up)
+    assert still_held, "answered only after the test let the connection go"
 {% if cookiecutter.database != "sqlite" %}
 
 def test_a_read_that_finds_every_connection_taken_gets_503_and_the_next_one_200(

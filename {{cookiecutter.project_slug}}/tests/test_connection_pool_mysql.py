@@ -9,7 +9,7 @@ from MySQLdb.connections import Connection
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
-from {{ cookiecutter.project_slug }} import engine as engine_module
+from {{ cookiecutter.project_slug }} import idle_ping
 from {{ cookiecutter.project_slug }}.engine import create_db_engine
 from {{ cookiecutter.project_slug }}.user_rows import get_user_row
 
@@ -61,7 +61,7 @@ def test_a_connection_the_server_closed_while_idle_is_replaced(
     first = connection_id(engine)
     with create_db_engine(database_url).connect() as admin:
         admin.execute(text(f"KILL {first}"))
-    monkeypatch.setattr(engine_module, "PING_AFTER_IDLE_SECONDS", 0.0)
+    monkeypatch.setattr(idle_ping, "PING_AFTER_IDLE_SECONDS", 0.0)
 
     second = connection_id(engine)
 

@@ -6,12 +6,16 @@ from typing import Any
 
 import psycopg
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
-from {{ cookiecutter.project_slug }} import engine as engine_module
+from {{ cookiecutter.project_slug }} import idle_ping
+from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.engine import create_db_engine
+from {{ cookiecutter.project_slug }}.models import User
 from {{ cookiecutter.project_slug }}.user_rows import get_user_row
+from tests.conftest import bearer, make_settings, token_for
 
 BACKEND_PID = text("SELECT pg_backend_pid()")
 # The server's own errors for a statement it stopped: a lock waited for too long, or a
@@ -63,7 +67,7 @@ def test_a_connection_the_server_closed_while_idle_is_replaced(
     with admin.connect() as connection:
         connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
     admin.dispose()
-    monkeypatch.setattr(engine_module, "PING_AFTER_IDLE_SECONDS", 0.0)
+    monkeypatch.setattr(idle_ping, "PING_AFTER_IDLE_SECONDS", 0.0)
 
     second = backend_pid(engine)
 
@@ -97,11 +101,49 @@ def test_the_user_read_survives_the_server_dropping_every_pooled_connection(
     engine.dispose()
 
 
+def terminate(database_url: str, pids: set[int]) -> None:
+    """End these server processes, as a restart or an administrator would."""
+    admin = create_db_engine(database_url)
+    with admin.connect() as connection:
+        for pid in pids:
+            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    admin.dispose()
+
+
+def test_a_connection_the_server_dropped_is_not_handed_out_again(
+    database_url: str, client: TestClient, user: User
+) -> None:
+    # One connection for writes and one for reads, both dropped by the server a moment
+    # after their last use (too soon for a ping): the next requests must get new ones.
+    app = create_app(make_settings(database_url, database_pool_size=1))
+    headers = bearer(token_for(user, app.state.settings))
+    try:
+        with TestClient(app) as pooled:
+            warm_up = pooled.patch(f"/api/v1/users/{user.id}", json={"age": 31}, headers=headers)
+            assert warm_up.status_code == 200, warm_up.text
+            terminate(database_url, {backend_pid(app.state.engine)})
+            terminate(database_url, {backend_pid(app.state.read_engine)})
+
+            first = pooled.patch(f"/api/v1/users/{user.id}", json={"age": 32}, headers=headers)
+            then = [
+                pooled.patch(f"/api/v1/users/{user.id}", json={"age": 33}, headers=headers),
+                pooled.get("/api/v1/users/me", headers=headers),
+                pooled.get("/health"),
+            ]
+    finally:
+        app.state.engine.dispose()
+        app.state.read_engine.dispose()
+
+    # The write on the dropped connection may fail (503: try again), never what follows.
+    assert first.status_code in {200, 503}, first.text
+    assert [response.status_code for response in then] == [200, 200, 200]
+
+
 def test_a_ping_leaves_no_transaction_open(
     engine: Engine, pings: list[object], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     backend_pid(engine)
-    monkeypatch.setattr(engine_module, "PING_AFTER_IDLE_SECONDS", 0.0)
+    monkeypatch.setattr(idle_ping, "PING_AFTER_IDLE_SECONDS", 0.0)
 
     with engine.connect() as connection:
         status = connection.connection.dbapi_connection.info.transaction_status  # type: ignore[union-attr]

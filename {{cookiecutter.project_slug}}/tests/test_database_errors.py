@@ -1,18 +1,20 @@
 """A database error that may pass (unreachable, a deadlock) gets 503 with Retry-After, not 500."""
 
 import asyncio
+import traceback
 from collections.abc import Iterator
 
 import pytest
-from fastapi import Request
+from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 from httpx2 import Response
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine, insert
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from {{ cookiecutter.project_slug }}.app import answer_try_again, create_app
 from {{ cookiecutter.project_slug }}.config import Settings
 from {{ cookiecutter.project_slug }}.models import User
-from tests.conftest import PASSWORD, bearer, make_settings, token_for
+from tests.conftest import PASSWORD, UserFactory, bearer, make_settings, token_for
 from tests.isolated_database import UNREACHABLE_DATABASE_URL
 
 
@@ -55,13 +57,17 @@ def test_a_signed_in_read_gets_503_while_the_database_is_unreachable(
     assert_try_again(response)
 
 
+# A password hash, as Argon2 writes it: what an INSERT or UPDATE of a user carries.
+PASSWORD_HASH = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"
+
+
 def test_the_503_is_logged_without_the_statements_parameters(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     # A failed INSERT of a user carries its parameters, the password's hash among them.
     error = OperationalError(
         "INSERT INTO users (username, hashed_password) VALUES (?, ?)",
-        ("alice", "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"),
+        ("alice", PASSWORD_HASH),
         Exception("database is locked"),
     )
 
@@ -70,3 +76,22 @@ def test_the_503_is_logged_without_the_statements_parameters(
     assert response.status_code == 503
     assert "database is locked" in caplog.text
     assert "$argon2id$" not in caplog.text
+
+
+@pytest.mark.parametrize("engine_name", ["engine", "read_engine"])
+def test_a_failed_statement_never_shows_its_parameters(
+    app: FastAPI, create_user: UserFactory, engine_name: str
+) -> None:
+    # An error nothing handles answers 500, and the server logs it with its traceback:
+    # the statement's values must not be in it. Here, a user inserted twice (the engine
+    # for writes), or a write the read-only engine refuses.
+    create_user("hidden_alice")
+    engine: Engine = getattr(app.state, engine_name)
+    statement = insert(User).values(username="hidden_alice", hashed_password=PASSWORD_HASH)
+
+    with engine.connect() as connection, pytest.raises(DBAPIError) as failed:
+        connection.execute(statement)
+
+    logged = "".join(traceback.format_exception(failed.value))
+    assert "INSERT INTO users" in logged  # the statement, without its values
+    assert PASSWORD_HASH not in logged

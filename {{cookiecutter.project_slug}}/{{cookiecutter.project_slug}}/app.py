@@ -20,6 +20,7 @@ from starlette.routing import Mount, Route
 
 from {{ cookiecutter.project_slug }}.body_limit import BodySizeLimit
 from {{ cookiecutter.project_slug }}.config import PROJECT_NAME, Settings, load_settings
+from {{ cookiecutter.project_slug }}.connection_check import check_connection_options
 from {{ cookiecutter.project_slug }}.database import create_session_factory
 from {{ cookiecutter.project_slug }}.docs import add_api_docs
 from {{ cookiecutter.project_slug }}.engine import create_db_engine
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Create the app; without settings, read them from the environment and .env."""
     settings = settings or load_settings()
     engine = create_engine_from(settings, read_only=False)
+    check_connection_options(engine)  # a bad option stops the start, not every request
     read_engine = create_engine_from(settings, read_only=True)
 
     @asynccontextmanager

@@ -6,11 +6,9 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-PROJECT_NAME = "{{ cookiecutter.project_name }}"
+from {{ cookiecutter.project_slug }}.secret_key import check_secret_key
 
-MAKE_SECRET_KEY = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
-PLACEHOLDER_SECRET_KEYS = {"change-me", "changeme", "secret", "secret-key", "your-secret-key"}
-MIN_SECRET_KEY_LENGTH = 32
+PROJECT_NAME = "{{ cookiecutter.project_name }}"
 {%- if cookiecutter.database == "mysql" %}
 # The one MySQL driver this project installs: mysqlclient (engine.py says why). Projects baked
 # from earlier versions of the template used PyMySQL, and their .env says mysql+pymysql://.
@@ -127,14 +125,8 @@ class Settings(BaseSettings):
 
     @field_validator("secret_key")
     @classmethod
-    def check_secret_key(cls, value: SecretStr) -> SecretStr:
-        key = value.get_secret_value()
-        if key.strip().lower() in PLACEHOLDER_SECRET_KEYS or len(key) < MIN_SECRET_KEY_LENGTH:
-            message = (
-                f"SECRET_KEY must be a random string of at least {MIN_SECRET_KEY_LENGTH}"
-                f" characters; make one with {MAKE_SECRET_KEY} and put it in .env"
-            )
-            raise ValueError(message)
+    def refuse_a_weak_secret_key(cls, value: SecretStr) -> SecretStr:
+        check_secret_key(value.get_secret_value())
         return value
 
     @field_validator("log_level", mode="before")

@@ -2,28 +2,21 @@
 
 mysqlclient wraps the C client library of MySQL or MariaDB; SQLAlchemy picks it for a plain
 `mysql://` URL. It replaced PyMySQL, pure Python, whose parsing of each result's column
-descriptions dominated the token check's read: one user took 204 µs of CPU to read with
-PyMySQL and 87 µs with mysqlclient, and GET /api/v1/users/me served 2118 requests a second
-instead of 1512 (one worker on one core, paired A/B, 6 rounds). The price: installing it
-compiles against the client library (the README's prerequisites).
+descriptions dominated the token check's read (the README compares the two). The price:
+installing it compiles against the client library (the README's prerequisites).
 """
 
-import time
 from functools import partial
 from typing import Any
 
-import MySQLdb
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DisconnectionError
+
+from {{ cookiecutter.project_slug }}.idle_ping import ping_when_idle
 
 # The pool's bounds when the caller names none (the app passes its settings): at most this
 # many connections, and a wait of this long for one to come free before TimeoutError.
 POOL_SIZE = 10
 POOL_TIMEOUT_SECONDS = 2.0
-# A connection that sat unused this long may have been closed by the server, or by a proxy
-# between, so it is checked with a ping before use. Under load, connections come back to
-# the pool within milliseconds and skip that round trip, about a tenth of a read's cost.
-PING_AFTER_IDLE_SECONDS = 10.0
 # Without a timeout (migrations, the commands), how long a connection may take: mysqlclient
 # has no limit of its own, and a server behind a firewall that drops packets kept
 # `alembic upgrade heads` waiting over two minutes.
@@ -79,11 +72,13 @@ def create_db_engine(
         pool_timeout=pool_timeout,
         isolation_level="AUTOCOMMIT" if read_only else None,
         skip_autocommit_rollback=read_only,
+        # An error's message leaves out the statement's values (a password hash among them):
+        # it reaches the logs.
+        hide_parameters=True,
     )
     if timeout is not None:
         event.listen(engine, "connect", partial(_limit_statements, seconds=timeout))
-    event.listen(engine, "checkin", _note_idle_since)
-    event.listen(engine, "checkout", _ping_if_idle)
+    ping_when_idle(engine, _ping)
     if read_only:
         event.listen(engine, "connect", _refuse_writes)
     return engine
@@ -99,22 +94,10 @@ def _limit_statements(dbapi_connection: Any, _connection_record: Any, *, seconds
             cursor.execute("SET SESSION max_execution_time = %s", (seconds * 1000,))
 
 
-def _note_idle_since(_dbapi_connection: Any, connection_record: Any) -> None:
-    connection_record.info["idle_since"] = time.monotonic()
-
-
-def _ping_if_idle(dbapi_connection: Any, connection_record: Any, _connection_proxy: Any) -> None:
-    """Check a connection that sat idle before a request uses it."""
-    idle_since = connection_record.info.get("idle_since")
-    if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
-        return  # new, or back in the pool only a moment ago
-    try:
-        # No reconnect argument (mysqlclient 2.3 deprecates it): the ping never reconnects,
-        # which would lose the session settings that the "connect" listeners made.
-        dbapi_connection.ping()
-    except MySQLdb.Error as error:
-        # The pool drops this connection and hands out another one, or a new one.
-        raise DisconnectionError("the server closed this pooled connection") from error
+def _ping(dbapi_connection: Any) -> None:
+    # No reconnect argument (mysqlclient 2.3 deprecates it): the ping never reconnects,
+    # which would lose the session settings that the "connect" listeners made.
+    dbapi_connection.ping()
 
 
 def _refuse_writes(dbapi_connection: Any, _connection_record: Any) -> None:

@@ -1,20 +1,15 @@
 """The database engine, tuned for PostgreSQL (psycopg 3 driver)."""
 
-import time
 from typing import Any
 
-import psycopg
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy import Engine, create_engine
+
+from {{ cookiecutter.project_slug }}.idle_ping import ping_when_idle
 
 # The pool's bounds when the caller names none (the app passes its settings): at most this
 # many connections, and a wait of this long for one to come free before TimeoutError.
 POOL_SIZE = 10
 POOL_TIMEOUT_SECONDS = 2.0
-# A connection that sat unused this long may have been closed by the server, or by a proxy
-# between, so it is checked with a query before use. Under load, connections come back to
-# the pool within milliseconds and skip that round trip.
-PING_AFTER_IDLE_SECONDS = 10.0
 
 
 def create_db_engine(
@@ -45,8 +40,8 @@ def create_db_engine(
         settings.append("default_transaction_read_only=on")
     # No server-side prepared statements (psycopg prepares a query after its fifth run on a
     # connection): this app's queries take the server next to no time to plan, preparing
-    # cost GET /users/me 7% of its CPU (measured), and a pooler in transaction mode
-    # (PgBouncer before 1.21) cannot keep them.
+    # them made each request cost more CPU, not less (the template's benchmark), and a
+    # pooler in transaction mode (PgBouncer before 1.21) cannot keep them.
     connect_args: dict[str, Any] = {"prepare_threshold": None}
     if timeout is not None:
         # The server's limits: it stops the statement and keeps the connection usable, where
@@ -73,27 +68,17 @@ def create_db_engine(
         pool_timeout=pool_timeout,
         isolation_level="AUTOCOMMIT" if read_only else None,
         skip_autocommit_rollback=read_only,
+        # An error's message leaves out the statement's values (a password hash among them):
+        # it reaches the logs.
+        hide_parameters=True,
     )
-    event.listen(engine, "checkin", _note_idle_since)
-    event.listen(engine, "checkout", _ping_if_idle)
+    ping_when_idle(engine, _ping)
     return engine
 
 
-def _note_idle_since(_dbapi_connection: Any, connection_record: Any) -> None:
-    connection_record.info["idle_since"] = time.monotonic()
-
-
-def _ping_if_idle(dbapi_connection: Any, connection_record: Any, _connection_proxy: Any) -> None:
-    """Check a connection that sat idle before a request uses it."""
-    idle_since = connection_record.info.get("idle_since")
-    if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
-        return  # new, or back in the pool only a moment ago
+def _ping(dbapi_connection: Any) -> None:
+    # An empty query, outside any transaction: one round trip, nothing begun.
     autocommit = dbapi_connection.autocommit
-    try:
-        # An empty query, outside any transaction: one round trip, nothing begun.
-        dbapi_connection.autocommit = True
-        dbapi_connection.execute("")
-        dbapi_connection.autocommit = autocommit
-    except psycopg.Error as error:
-        # The pool drops this connection and hands out another one, or a new one.
-        raise DisconnectionError("the server closed this pooled connection") from error
+    dbapi_connection.autocommit = True
+    dbapi_connection.execute("")
+    dbapi_connection.autocommit = autocommit

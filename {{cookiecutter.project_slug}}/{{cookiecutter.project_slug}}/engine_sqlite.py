@@ -42,12 +42,15 @@ def create_db_engine(
         # Writes run in worker threads: past pool_size, a write waits pool_timeout for a
         # connection, then gets 503 (app.py). Reads also run in the event loop (the token
         # check), where waiting for a connection would stall every request, including
-        # those that would give one back (measured: a list of users then served 2 req/s);
-        # a SQLite connection costs only this process's memory, so reads open another.
+        # those that would give one back; a SQLite connection costs only this process's
+        # memory, so reads open another.
         max_overflow=-1 if read_only else 0,
         pool_timeout=pool_timeout,
         isolation_level="AUTOCOMMIT" if read_only else None,
         skip_autocommit_rollback=read_only,
+        # An error's message leaves out the statement's values (a password hash among them):
+        # it reaches the logs.
+        hide_parameters=True,
     )
     event.listen(engine, "connect", _configure_connection)
     if read_only:

@@ -1,16 +1,16 @@
 """The event loop uvicorn runs the service on (the `--loop` of the Dockerfile's command).
 
-It is asyncio's own loop. uvloop, uvicorn's default, served some connections ten times later
-than the rest under full load (the template's benchmark: p99 latency 484 ms against a p50 of
-49 ms); asyncio's loop serves them in turn, at the same throughput.
+It is asyncio's own loop. uvloop, uvicorn's default, served some connections far later than
+the rest under full load (the template's benchmark: a p99 latency many times the p50);
+asyncio's loop serves them in turn, at the same throughput.
 
 With two fixes for several workers, which share one listening socket that uvicorn opens:
 - uvicorn opens it without naming its protocol, and asyncio then leaves Nagle's algorithm
-  on for each connection, which holds back every response on a kept-alive connection for
-  about 40 ms (https://github.com/Kludex/uvicorn/issues/3149);
+  on for each connection, which holds back every response on a kept-alive connection until
+  the client's delayed acknowledgement (https://github.com/Kludex/uvicorn/issues/3149);
 - asyncio takes every connection waiting there at once, so one worker could serve a whole
-  burst of clients while the other idles (the benchmark's 2 workers sometimes served no
-  more than 1).
+  burst of clients while the other idles (in the benchmark, two workers sometimes served
+  no more than one would).
 """
 
 import asyncio

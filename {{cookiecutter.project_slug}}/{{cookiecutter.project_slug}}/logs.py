@@ -75,7 +75,7 @@ def configure_logging(log_format: LogFormat, level: str, stream: TextIO = sys.st
     handler.addFilter(RequestIdFilter())
     handler.setFormatter(formatter)
     # Each record would otherwise look up its thread's and process's names, which no line
-    # shows: a few µs of every request (the logging HOWTO's "Optimization").
+    # shows: a cost on every request (the logging HOWTO's "Optimization").
     logging.logThreads = False
     logging.logProcesses = False
     logging.logMultiprocessing = False

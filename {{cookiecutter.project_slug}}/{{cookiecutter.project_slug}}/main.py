@@ -18,7 +18,7 @@ app = create_app(settings)
 
 # What exists by now (modules, routes, models, the app) lasts as long as the process, so the
 # garbage collector need not scan it again: frozen, it drops out of every full collection.
-# Those collections paused all requests in flight for ~45 ms; without them the template's
-# benchmark measured a p99 latency about half as long on MariaDB.
+# Those collections paused every request in flight; without them the template's benchmark
+# measured a far shorter p99 latency.
 gc.collect()
 gc.freeze()

@@ -23,7 +23,7 @@ current_request_id: ContextVar[str | None] = ContextVar("current_request_id", de
 # Fresh ids must be unique, not secret: nothing is granted to whoever guesses one. So they
 # come from a generator seeded once per process from the system's, with no system call per
 # request: os.urandom (what `secrets` uses) lets go of the GIL, and the event loop then
-# waited for a thread of the pool to give it back, 6% of the time under load (measured).
+# waited for a thread of the pool to give it back, often enough under load to measure.
 fresh_ids = random.Random(os.urandom(32))  # noqa: S311 (unique, not secret: see above)
 # A server that forks its workers from one process (gunicorn --preload) would otherwise
 # give each of them the same sequence.

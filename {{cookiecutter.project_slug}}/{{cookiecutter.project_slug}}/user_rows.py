@@ -2,11 +2,11 @@
 
 Every signed-in request reads its user, so this query's cost is paid on every request.
 SQLAlchemy's way (execute, a Result, its column descriptions, a Row) costs more CPU than
-the query itself: reading through the driver's cursor instead took GET /api/v1/users/me
-from 574 to 426 µs of CPU a request on PostgreSQL (the template's benchmark). Nothing else
-is lost: the query is still SQLAlchemy's, compiled once for the database; each value is
-converted by its column's type as SQLAlchemy would (UTC attached to times, SQLite's 0 and 1
-made booleans); and a driver error becomes SQLAlchemy's, which app.py answers with 503.
+the query itself: reading through the driver's cursor instead took a good share off the CPU
+of GET /api/v1/users/me (the template's benchmark). Nothing else is lost: the query is still
+SQLAlchemy's, compiled once for the database; each value is converted by its column's type
+as SQLAlchemy would (UTC attached to times, SQLite's 0 and 1 made booleans); and a driver
+error becomes SQLAlchemy's, which app.py answers with 503.
 """
 
 import contextlib
