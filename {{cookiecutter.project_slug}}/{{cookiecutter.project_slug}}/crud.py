@@ -16,6 +16,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from {{ cookiecutter.project_slug }}.concurrent_deletes import UsersNotFoundError as UsersNotFoundError
+from {{ cookiecutter.project_slug }}.concurrent_deletes import unless_deleted_meanwhile
 from {{ cookiecutter.project_slug }}.models import LoginAttempt, User, utc_now
 
 
@@ -25,12 +27,6 @@ class UsernameTakenError(Exception):
     def __init__(self, username: str | None) -> None:
         super().__init__("a username is taken" if username is None else f"{username!r} is taken")
         self.username = username
-
-
-class UsersNotFoundError(Exception):
-    def __init__(self, user_ids: Sequence[int]) -> None:
-        super().__init__(f"no user with id {', '.join(map(str, user_ids))}")
-        self.user_ids = list(user_ids)
 
 
 class NoSuperuserLeftError(Exception):
@@ -97,7 +93,8 @@ def update_user(session: Session, *, user: User, changes: dict[str, Any]) -> Use
     """Set the given attributes; the caller has checked who may change which field.
 
     A new password, or a change of is_active, retires the user's tokens. Raises
-    NoSuperuserLeftError, changing nothing, if no active superuser would be left.
+    NoSuperuserLeftError, changing nothing, if no active superuser would be left, and
+    UsersNotFoundError if another request deleted the user meanwhile.
     """
     retires = any(
         field in TOKEN_RETIRING_FIELDS and getattr(user, field) != value
@@ -107,7 +104,10 @@ def update_user(session: Session, *, user: User, changes: dict[str, Any]) -> Use
     # an active superuser since.
     may_remove_superuser = changes.get("is_superuser") is False or changes.get("is_active") is False
     renames = {user.username: changes["username"]} if "username" in changes else {}
-    with _keeping_a_superuser(session, may_remove_one=may_remove_superuser):
+    with (
+        unless_deleted_meanwhile(session, user_ids=[user.id]),
+        _keeping_a_superuser(session, may_remove_one=may_remove_superuser),
+    ):
         for field, value in changes.items():
             setattr(user, field, value)
         _flush(session, changes.get("username"))
@@ -153,8 +153,8 @@ def update_users(session: Session, *, changes: Sequence[dict[str, Any]]) -> list
     """Apply each `{"id": ..., field: value}`, all or nothing.
 
     Whether it succeeds depends only on the final state, not on the order of the items:
-    raise UsersNotFoundError if any id is missing, or UsernameTakenError if two users
-    would share a username, before writing anything.
+    raise UsersNotFoundError if any id is missing (now, or deleted by another request
+    before the writes reach it), or UsernameTakenError if two users would share a username.
     """
     ids = [change["id"] for change in changes]
     users = {user.id: user for user in session.scalars(select(User).where(User.id.in_(ids)))}
@@ -163,18 +163,19 @@ def update_users(session: Session, *, changes: Sequence[dict[str, Any]]) -> list
         raise UsersNotFoundError(missing)
     renames = {change["id"]: change["username"] for change in changes if "username" in change}
     _check_final_usernames(session, users, renames)
-    _carry_login_attempts(session, {users[id_].username: new for id_, new in renames.items()})
-    # Renamed users pass through a placeholder name ("~" is in no username), so that a
-    # swap or a chain of renames never has two rows holding one name between UPDATEs.
-    for user_id in renames:
-        users[user_id].username = f"~{user_id}"
-    _flush(session, None)
-    for change in changes:
-        user = users[change["id"]]
-        for field, value in change.items():
-            if field != "id":
-                setattr(user, field, value)
-    _flush(session, None)  # only a concurrent sign-up or rename can make this fail
+    with unless_deleted_meanwhile(session, user_ids=ids):
+        _carry_login_attempts(session, {users[i].username: new for i, new in renames.items()})
+        # Renamed users pass through a placeholder name ("~" is in no username), so that a
+        # swap or a chain of renames never has two rows holding one name between UPDATEs.
+        for user_id in renames:
+            users[user_id].username = f"~{user_id}"
+        _flush(session, None)
+        for change in changes:
+            user = users[change["id"]]
+            for field, value in change.items():
+                if field != "id":
+                    setattr(user, field, value)
+        _flush(session, None)  # only a concurrent sign-up or rename can make this fail
     return [users[user_id] for user_id in ids]
 
 

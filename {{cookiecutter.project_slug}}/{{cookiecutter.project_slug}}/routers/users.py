@@ -236,6 +236,8 @@ def update_user(
     try:
         # A new password, or a change of is_active, retires the user's tokens.
         crud.update_user(session, user=user, changes=changes)
+    except crud.UsersNotFoundError:  # deleted by another request since it was read
+        raise user_not_found(user_id) from None
     except crud.UsernameTakenError as error:
         raise username_taken(error.username) from None
     except crud.NoSuperuserLeftError:
