@@ -8,6 +8,7 @@ from httpx2 import Response
 from {{ cookiecutter.project_slug }} import crud
 from {{ cookiecutter.project_slug }}.config import Settings
 from {{ cookiecutter.project_slug }}.database import create_session_factory
+from {{ cookiecutter.project_slug }}.last_superuser import NoSuperuserLeftError
 from {{ cookiecutter.project_slug }}.models import User
 from tests.conftest import Headers, UserFactory, bearer, token_for, users_table
 from tests.racing import MOMENTS, Moment, meanwhile
@@ -112,7 +113,7 @@ def test_a_change_judged_on_a_stale_copy_of_the_user_still_keeps_a_superuser(
             demoted = fast.get_one(User, superuser.id)
             crud.update_user(fast, user=demoted, changes={"is_superuser": False})
 
-        with pytest.raises(crud.NoSuperuserLeftError):
+        with pytest.raises(NoSuperuserLeftError):
             crud.update_user(slow, user=stale, changes={"is_superuser": False})
         slow.rollback()
 

@@ -1,7 +1,10 @@
-"""Every database query of the service lives here, but one: the token check's (user_rows.py)."""
+"""The service's database queries, but those of a module with one job of its own.
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+user_rows.py holds the token check's; last_superuser.py and concurrent_deletes.py the
+guards around changes to users.
+"""
+
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -16,8 +19,11 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from {{ cookiecutter.project_slug }}.concurrent_deletes import UsersNotFoundError as UsersNotFoundError
-from {{ cookiecutter.project_slug }}.concurrent_deletes import unless_deleted_meanwhile
+from {{ cookiecutter.project_slug }}.concurrent_deletes import (
+    UsersNotFoundError,
+    unless_deleted_meanwhile,
+)
+from {{ cookiecutter.project_slug }}.last_superuser import keeping_a_superuser
 from {{ cookiecutter.project_slug }}.models import LoginAttempt, User, utc_now
 
 
@@ -29,11 +35,6 @@ class UsernameTakenError(Exception):
         self.username = username
 
 
-class NoSuperuserLeftError(Exception):
-    """The change would leave no active superuser to run the service."""
-
-
-ACTIVE_SUPERUSERS = select(User.id).where(User.is_superuser, User.is_active)
 # Changing one of these retires every token the user had (see retire_tokens).
 TOKEN_RETIRING_FIELDS = {"hashed_password", "is_active"}
 
@@ -106,7 +107,7 @@ def update_user(session: Session, *, user: User, changes: dict[str, Any]) -> Use
     renames = {user.username: changes["username"]} if "username" in changes else {}
     with (
         unless_deleted_meanwhile(session, user_ids=[user.id]),
-        _keeping_a_superuser(session, may_remove_one=may_remove_superuser),
+        keeping_a_superuser(session, may_remove_one=may_remove_superuser),
     ):
         for field, value in changes.items():
             setattr(user, field, value)
@@ -181,7 +182,7 @@ def update_users(session: Session, *, changes: Sequence[dict[str, Any]]) -> list
 
 def delete_user(session: Session, *, user: User) -> None:
     """Delete the user; raise NoSuperuserLeftError if it is the last active superuser."""
-    with _keeping_a_superuser(session, may_remove_one=True):
+    with keeping_a_superuser(session, may_remove_one=True):
         session.delete(user)
         session.flush()
 
@@ -245,24 +246,6 @@ def _carry_login_attempts(session: Session, renames: dict[str, str]) -> None:
             session.execute(
                 update(LoginAttempt).where(LoginAttempt.id.in_(ids)).values(username=new)
             )
-
-
-@contextmanager
-def _keeping_a_superuser(session: Session, *, may_remove_one: bool) -> Iterator[None]:
-    """Around a change that may remove an active superuser: refuse it if none would be left.
-
-    MySQL locks the superusers' rows first (FOR UPDATE), so that two superusers demoting
-    each other at once cannot both succeed; SQLite ignores FOR UPDATE, and instead lets
-    one writer at a time through, so the count after the change sees every other change.
-    """
-    if not may_remove_one:
-        yield
-        return
-    before = session.execute(ACTIVE_SUPERUSERS.with_for_update()).all()
-    yield
-    after = session.execute(ACTIVE_SUPERUSERS.with_for_update()).all()
-    if before and not after:
-        raise NoSuperuserLeftError
 
 
 def _check_final_usernames(
