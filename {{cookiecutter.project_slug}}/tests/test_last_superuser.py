@@ -133,8 +133,9 @@ def test_two_superusers_removing_each_other_at_once_leave_one_of_them(
     body: dict[str, bool] | None,
     moment: Moment,
 ) -> None:
-    # The second request comes while the first is at `moment`: both read two active
-    # superusers. One must succeed and the other get 409; none may fail with a deadlock.
+    # Each sets out to remove the other while both are active superusers; the second
+    # request comes while the first is at `moment`. One must succeed and the other get 409:
+    # never both (no superuser left), never a deadlock (503).
     deputy = create_user("deputy", is_superuser=True)
     deputy_headers = bearer(token_for(deputy, settings))
 

@@ -1,4 +1,4 @@
-"""The service's database queries, but those of a module with one job of its own.
+"""The service's database queries; a few live in modules of their own, named for their job.
 
 user_rows.py holds the token check's; last_superuser.py and concurrent_deletes.py the
 guards around changes to users.
@@ -164,8 +164,8 @@ def update_users(session: Session, *, changes: Sequence[dict[str, Any]]) -> list
         raise UsersNotFoundError(missing)
     renames = {change["id"]: change["username"] for change in changes if "username" in change}
     _check_final_usernames(session, users, renames)
+    _carry_login_attempts(session, {users[id_].username: new for id_, new in renames.items()})
     with unless_deleted_meanwhile(session, user_ids=ids):
-        _carry_login_attempts(session, {users[i].username: new for i, new in renames.items()})
         # Renamed users pass through a placeholder name ("~" is in no username), so that a
         # swap or a chain of renames never has two rows holding one name between UPDATEs.
         for user_id in renames:
