@@ -135,7 +135,7 @@ MUTANTS = [
     ),
     Mutant(
         "last-superuser-may-leave",
-        "{slug}/crud.py",
+        "{slug}/last_superuser.py",
         "    if before and not after:\n        raise NoSuperuserLeftError",
         "",
         "tests/test_last_superuser.py",
@@ -570,6 +570,33 @@ MUTANTS = [
         "# measured a far shorter p99 latency.",
         "# measured a p99 latency of 45 ms instead of 90 ms.",
         "tests/test_code_comments.py",
+    ),
+    # Races: changes racing deletes, and superusers racing each other.
+    Mutant(
+        "a-change-racing-a-delete-answers-500",
+        "{slug}/concurrent_deletes.py",
+        "    except StaleDataError:\n",
+        "    except UsersNotFoundError:\n",
+        "tests/test_deleted_meanwhile.py",
+        databases=EVERY_DATABASE,
+    ),
+    Mutant(
+        "superusers-counted-before-they-are-locked",
+        "{slug}/last_superuser.py",
+        "    before = session.execute(ACTIVE_SUPERUSERS.with_for_update()).all()\n",
+        "    before = session.execute(ACTIVE_SUPERUSERS).all()\n",
+        "tests/test_last_superuser.py",
+        # SQLite ignores FOR UPDATE: it lets one writer at a time through instead.
+        databases=frozenset({"mysql", "postgresql"}),
+    ),
+    Mutant(
+        "superusers-never-locked",
+        "{slug}/last_superuser.py",
+        "ACTIVE_SUPERUSERS.with_for_update()).all()\n    yield\n"
+        "    after = session.execute(ACTIVE_SUPERUSERS.with_for_update())",
+        "ACTIVE_SUPERUSERS).all()\n    yield\n    after = session.execute(ACTIVE_SUPERUSERS)",
+        "tests/test_last_superuser.py",
+        databases=frozenset({"mysql", "postgresql"}),
     ),
 ]
 

@@ -3,11 +3,15 @@
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from httpx2 import Response
 
 from {{ cookiecutter.project_slug }} import crud
+from {{ cookiecutter.project_slug }}.config import Settings
 from {{ cookiecutter.project_slug }}.database import create_session_factory
+from {{ cookiecutter.project_slug }}.last_superuser import NoSuperuserLeftError
 from {{ cookiecutter.project_slug }}.models import User
-from tests.conftest import Headers, UserFactory, users_table
+from tests.conftest import Headers, UserFactory, bearer, token_for, users_table
+from tests.racing import MOMENTS, Moment, meanwhile
 
 USERS_URL = "/api/v1/users"
 
@@ -109,8 +113,44 @@ def test_a_change_judged_on_a_stale_copy_of_the_user_still_keeps_a_superuser(
             demoted = fast.get_one(User, superuser.id)
             crud.update_user(fast, user=demoted, changes={"is_superuser": False})
 
-        with pytest.raises(crud.NoSuperuserLeftError):
+        with pytest.raises(NoSuperuserLeftError):
             crud.update_user(slow, user=stale, changes={"is_superuser": False})
         slow.rollback()
 
     assert active_superusers(app) == ["dormant_admin"]
+
+
+@pytest.mark.parametrize("moment", MOMENTS)
+@pytest.mark.parametrize(("method", "body"), REMOVALS)
+def test_two_superusers_removing_each_other_at_once_leave_one_of_them(
+    app: FastAPI,
+    client: TestClient,
+    create_user: UserFactory,
+    settings: Settings,
+    superuser: User,
+    superuser_headers: Headers,
+    method: str,
+    body: dict[str, bool] | None,
+    moment: Moment,
+) -> None:
+    # Each sets out to remove the other while both are active superusers; the second
+    # request comes while the first is at `moment`. One must succeed and the other get 409:
+    # never both (no superuser left), never a deadlock (503).
+    deputy = create_user("deputy", is_superuser=True)
+    deputy_headers = bearer(token_for(deputy, settings))
+
+    def deputy_removes_root_admin() -> Response:
+        url = f"{USERS_URL}/{superuser.id}"
+        return client.request(method, url, json=body, headers=deputy_headers)
+
+    with meanwhile(app, moment, deputy_removes_root_admin) as deputys:
+        url = f"{USERS_URL}/{deputy.id}"
+        root_admins = client.request(method, url, json=body, headers=superuser_headers)
+
+    answers = {"root_admin": root_admins, "deputy": deputys.response}
+    statuses = {name: answer.status_code for name, answer in answers.items()}
+    succeeded = [name for name, answer in answers.items() if answer.is_success]
+    refused = [name for name, answer in answers.items() if answer.status_code == 409]
+    assert (len(succeeded), len(refused)) == (1, 1), statuses
+    assert "last active superuser" in answers[refused[0]].json()["detail"]
+    assert active_superusers(app) == succeeded

@@ -1,7 +1,10 @@
-"""Every database query of the service lives here, but one: the token check's (user_rows.py)."""
+"""The service's database queries; a few live in modules of their own, named for their job.
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+user_rows.py holds the token check's; last_superuser.py and concurrent_deletes.py the
+guards around changes to users.
+"""
+
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -16,6 +19,11 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from {{ cookiecutter.project_slug }}.concurrent_deletes import (
+    UsersNotFoundError,
+    unless_deleted_meanwhile,
+)
+from {{ cookiecutter.project_slug }}.last_superuser import keeping_a_superuser
 from {{ cookiecutter.project_slug }}.models import LoginAttempt, User, utc_now
 
 
@@ -27,17 +35,6 @@ class UsernameTakenError(Exception):
         self.username = username
 
 
-class UsersNotFoundError(Exception):
-    def __init__(self, user_ids: Sequence[int]) -> None:
-        super().__init__(f"no user with id {', '.join(map(str, user_ids))}")
-        self.user_ids = list(user_ids)
-
-
-class NoSuperuserLeftError(Exception):
-    """The change would leave no active superuser to run the service."""
-
-
-ACTIVE_SUPERUSERS = select(User.id).where(User.is_superuser, User.is_active)
 # Changing one of these retires every token the user had (see retire_tokens).
 TOKEN_RETIRING_FIELDS = {"hashed_password", "is_active"}
 
@@ -97,7 +94,8 @@ def update_user(session: Session, *, user: User, changes: dict[str, Any]) -> Use
     """Set the given attributes; the caller has checked who may change which field.
 
     A new password, or a change of is_active, retires the user's tokens. Raises
-    NoSuperuserLeftError, changing nothing, if no active superuser would be left.
+    NoSuperuserLeftError, changing nothing, if no active superuser would be left, and
+    UsersNotFoundError if another request deleted the user meanwhile.
     """
     retires = any(
         field in TOKEN_RETIRING_FIELDS and getattr(user, field) != value
@@ -107,7 +105,10 @@ def update_user(session: Session, *, user: User, changes: dict[str, Any]) -> Use
     # an active superuser since.
     may_remove_superuser = changes.get("is_superuser") is False or changes.get("is_active") is False
     renames = {user.username: changes["username"]} if "username" in changes else {}
-    with _keeping_a_superuser(session, may_remove_one=may_remove_superuser):
+    with (
+        unless_deleted_meanwhile(session, user_ids=[user.id]),
+        keeping_a_superuser(session, may_remove_one=may_remove_superuser),
+    ):
         for field, value in changes.items():
             setattr(user, field, value)
         _flush(session, changes.get("username"))
@@ -153,8 +154,8 @@ def update_users(session: Session, *, changes: Sequence[dict[str, Any]]) -> list
     """Apply each `{"id": ..., field: value}`, all or nothing.
 
     Whether it succeeds depends only on the final state, not on the order of the items:
-    raise UsersNotFoundError if any id is missing, or UsernameTakenError if two users
-    would share a username, before writing anything.
+    raise UsersNotFoundError if any id is missing (now, or deleted by another request
+    before the writes reach it), or UsernameTakenError if two users would share a username.
     """
     ids = [change["id"] for change in changes]
     users = {user.id: user for user in session.scalars(select(User).where(User.id.in_(ids)))}
@@ -164,23 +165,24 @@ def update_users(session: Session, *, changes: Sequence[dict[str, Any]]) -> list
     renames = {change["id"]: change["username"] for change in changes if "username" in change}
     _check_final_usernames(session, users, renames)
     _carry_login_attempts(session, {users[id_].username: new for id_, new in renames.items()})
-    # Renamed users pass through a placeholder name ("~" is in no username), so that a
-    # swap or a chain of renames never has two rows holding one name between UPDATEs.
-    for user_id in renames:
-        users[user_id].username = f"~{user_id}"
-    _flush(session, None)
-    for change in changes:
-        user = users[change["id"]]
-        for field, value in change.items():
-            if field != "id":
-                setattr(user, field, value)
-    _flush(session, None)  # only a concurrent sign-up or rename can make this fail
+    with unless_deleted_meanwhile(session, user_ids=ids):
+        # Renamed users pass through a placeholder name ("~" is in no username), so that a
+        # swap or a chain of renames never has two rows holding one name between UPDATEs.
+        for user_id in renames:
+            users[user_id].username = f"~{user_id}"
+        _flush(session, None)
+        for change in changes:
+            user = users[change["id"]]
+            for field, value in change.items():
+                if field != "id":
+                    setattr(user, field, value)
+        _flush(session, None)  # only a concurrent sign-up or rename can make this fail
     return [users[user_id] for user_id in ids]
 
 
 def delete_user(session: Session, *, user: User) -> None:
     """Delete the user; raise NoSuperuserLeftError if it is the last active superuser."""
-    with _keeping_a_superuser(session, may_remove_one=True):
+    with keeping_a_superuser(session, may_remove_one=True):
         session.delete(user)
         session.flush()
 
@@ -244,24 +246,6 @@ def _carry_login_attempts(session: Session, renames: dict[str, str]) -> None:
             session.execute(
                 update(LoginAttempt).where(LoginAttempt.id.in_(ids)).values(username=new)
             )
-
-
-@contextmanager
-def _keeping_a_superuser(session: Session, *, may_remove_one: bool) -> Iterator[None]:
-    """Around a change that may remove an active superuser: refuse it if none would be left.
-
-    MySQL locks the superusers' rows first (FOR UPDATE), so that two superusers demoting
-    each other at once cannot both succeed; SQLite ignores FOR UPDATE, and instead lets
-    one writer at a time through, so the count after the change sees every other change.
-    """
-    if not may_remove_one:
-        yield
-        return
-    before = session.execute(ACTIVE_SUPERUSERS.with_for_update()).all()
-    yield
-    after = session.execute(ACTIVE_SUPERUSERS.with_for_update()).all()
-    if before and not after:
-        raise NoSuperuserLeftError
 
 
 def _check_final_usernames(

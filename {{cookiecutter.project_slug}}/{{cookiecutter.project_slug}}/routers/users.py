@@ -19,6 +19,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, HTTPException, Path, Query, status
 
 from {{ cookiecutter.project_slug }} import crud, password_guessing
+from {{ cookiecutter.project_slug }}.concurrent_deletes import UsersNotFoundError
 from {{ cookiecutter.project_slug }}.dependencies import (
     CurrentUser,
     PasswordHasherDep,
@@ -28,6 +29,7 @@ from {{ cookiecutter.project_slug }}.dependencies import (
     SettingsDep,
     SuperUser,
 )
+from {{ cookiecutter.project_slug }}.last_superuser import NoSuperuserLeftError
 from {{ cookiecutter.project_slug }}.models import User
 from {{ cookiecutter.project_slug }}.schemas import (
     MAX_ID,
@@ -191,7 +193,7 @@ def update_users(
     changes = [item.model_dump(exclude_unset=True) for item in body]
     try:
         users = crud.update_users(session, changes=changes)
-    except crud.UsersNotFoundError as error:
+    except UsersNotFoundError as error:
         detail = f"Users not found: {', '.join(map(str, error.user_ids))}"
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=detail) from None
     except crud.UsernameTakenError as error:
@@ -236,9 +238,11 @@ def update_user(
     try:
         # A new password, or a change of is_active, retires the user's tokens.
         crud.update_user(session, user=user, changes=changes)
+    except UsersNotFoundError:  # deleted by another request since it was read
+        raise user_not_found(user_id) from None
     except crud.UsernameTakenError as error:
         raise username_taken(error.username) from None
-    except crud.NoSuperuserLeftError:
+    except NoSuperuserLeftError:
         raise NO_SUPERUSER_LEFT from None
     session.commit()
     return UserRead.model_validate(user)
@@ -252,6 +256,6 @@ def delete_user(user_id: UserIdPath, session: SessionDep, current_user: CurrentU
     check_self_or_superuser(current_user, user_id)
     try:
         crud.delete_user(session, user=get_user_or_404(session, user_id))
-    except crud.NoSuperuserLeftError:
+    except NoSuperuserLeftError:
         raise NO_SUPERUSER_LEFT from None
     session.commit()
