@@ -313,6 +313,49 @@ MUTANTS = [
         "    # One row",
         "tests/test_users.py",
     ),
+    # The request head (request_head.py) and the serve command.
+    Mutant(
+        "request-heads-of-any-size",
+        "{slug}/request_head.py",
+        "if self.head_bytes > self.max_bytes:",
+        "if self.head_bytes < 0:",
+        "tests/test_request_head.py",
+    ),
+    Mutant(
+        "request-head-bound-doubled",
+        "{slug}/config.py",
+        "max_request_head_bytes: int = Field(default=32 * 1024",
+        "max_request_head_bytes: int = Field(default=64 * 1024",
+        "tests/test_request_head.py",
+    ),
+    Mutant(
+        "request-heads-take-for-ever",
+        "{slug}/request_head.py",
+        "self.head_timer = loop.call_later(self.timeout_seconds, self.head_timed_out)",
+        "self.head_timer = None",
+        "tests/test_request_head.py",
+    ),
+    Mutant(
+        "request-head-timer-outlives-its-head",
+        "{slug}/request_head.py",
+        "        self.stop_head_timer()\n        super().on_headers_complete()",
+        "        super().on_headers_complete()",
+        "tests/test_request_head.py",
+    ),
+    Mutant(
+        "serve-without-head-bounds",
+        "{slug}/__main__.py",
+        '.request_head:BoundedHeadProtocol"',
+        '.request_head:HttpToolsProtocol"',  # uvicorn's own, which request_head.py imports
+        "tests/test_request_head.py",
+    ),
+    Mutant(
+        "serve-drops-root-path",
+        "{slug}/__main__.py",
+        "root_path=args.root_path,",
+        'root_path="",',
+        "tests/test_serve_command.py",
+    ),
 ]
 
 
