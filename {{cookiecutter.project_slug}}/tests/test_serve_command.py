@@ -38,6 +38,8 @@ def serve(*arguments: str, **environment: str) -> subprocess.CompletedProcess[st
         (("--workers", "0"), {}, "--workers"),
         (("--port", "70000"), {}, "--port"),
         (("--timeout-graceful-shutdown", "-5"), {}, "--timeout-graceful-shutdown"),
+        ((), {"MAX_REQUEST_HEAD_BYTES": "100"}, "MAX_REQUEST_HEAD_BYTES"),
+        ((), {"REQUEST_HEAD_TIMEOUT_SECONDS": "0"}, "REQUEST_HEAD_TIMEOUT_SECONDS"),
     ],
 )
 def test_a_bad_setting_or_argument_stops_serve_with_one_line(
