@@ -331,15 +331,15 @@ MUTANTS = [
     Mutant(
         "request-heads-take-for-ever",
         "{slug}/request_head.py",
-        "self.head_timer = loop.call_later(self.timeout_seconds, self.head_timed_out)",
+        "self.head_timer = self.loop.call_later(seconds, self.check_head)",
         "self.head_timer = None",
         "tests/test_request_head.py",
     ),
     Mutant(
-        "request-head-timer-outlives-its-head",
+        "request-head-clock-outlives-its-head",
         "{slug}/request_head.py",
-        "        self.stop_head_timer()\n        super().on_headers_complete()",
-        "        super().on_headers_complete()",
+        "        self.head_began = None\n        self.heads_completed += 1\n",
+        "        self.heads_completed += 1\n",
         "tests/test_request_head.py",
     ),
     Mutant(

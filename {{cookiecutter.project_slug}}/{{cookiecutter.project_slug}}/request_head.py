@@ -13,8 +13,9 @@ the settings:
   the connection opened) loses its connection.
 
 It relies on five methods of uvicorn's HttpToolsProtocol, each of which calls the original:
-connection_made, data_received, on_headers_complete, on_message_complete, connection_lost
-(uvicorn 0.54; tests/test_request_head.py fails if an upgrade changes them).
+connection_made, data_received, on_headers_complete, on_message_complete, connection_lost,
+and on its `loop` and `transport` (uvicorn 0.54; tests/test_request_head.py fails if an
+upgrade changes them).
 """
 
 import asyncio
@@ -45,13 +46,18 @@ class BoundedHeadProtocol(HttpToolsProtocol):
         self.head_open = True  # the parser waits for a head: now, the connection's first
         self.head_bytes = 0  # the open head's, counted in reads that held nothing else
         self.heads_completed = 0
+        # When the open head began: for the first, when the connection opened (one that
+        # sends nothing is a head that never ends); None until the next one's first byte.
+        self.head_began: float | None = self.loop.time()
         self.head_timer: asyncio.TimerHandle | None = None
-        self.start_head_timer()  # a connection that sends nothing is a head that never ends
+        self.check_head_in(self.timeout_seconds)
 
     def data_received(self, data: bytes) -> None:
         read_is_head = self.head_open
-        if read_is_head and self.head_timer is None:
-            self.start_head_timer()  # the first bytes of a kept-alive connection's next request
+        if read_is_head and self.head_began is None:  # a kept-alive connection's next request
+            self.head_began = self.loop.time()
+            if self.head_timer is None:
+                self.check_head_in(self.timeout_seconds)
         heads_before = self.heads_completed
         super().data_received(data)
         if not self.head_open or self.transport.is_closing():
@@ -75,9 +81,9 @@ class BoundedHeadProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self.head_open = False
+        self.head_began = None
         self.heads_completed += 1
         self.head_bytes = 0
-        self.stop_head_timer()
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
@@ -85,22 +91,25 @@ class BoundedHeadProtocol(HttpToolsProtocol):
         self.head_open = True  # whatever comes next on this connection is the next request
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.stop_head_timer()
-        super().connection_lost(exc)
-
-    def start_head_timer(self) -> None:
-        loop = asyncio.get_running_loop()
-        self.head_timer = loop.call_later(self.timeout_seconds, self.head_timed_out)
-
-    def stop_head_timer(self) -> None:
         if self.head_timer is not None:
             self.head_timer.cancel()
-            self.head_timer = None
+        super().connection_lost(exc)
 
-    def head_timed_out(self) -> None:
-        """Close a connection whose head did not arrive in time."""
+    def check_head_in(self, seconds: float) -> None:
+        self.head_timer = self.loop.call_later(seconds, self.check_head)
+
+    def check_head(self) -> None:
+        """Close the connection if its head is late, else look again when it would be.
+
+        One timer a connection, which a complete head leaves to run out rather than
+        cancelling it: a request then costs no timer of its own.
+        """
         self.head_timer = None
-        if self.transport.is_closing():
+        if self.head_began is None or self.transport.is_closing():
+            return  # no head under way: the next one's first byte starts the timer again
+        waited = self.loop.time() - self.head_began
+        if waited < self.timeout_seconds:
+            self.check_head_in(self.timeout_seconds - waited)
             return
         if self.head_bytes:  # not merely a connection opened ahead of need, then left idle
             logger.warning(
