@@ -12,10 +12,10 @@ the settings:
 - a head still incomplete `timeout_seconds` after its first byte (on a new connection, after
   the connection opened) loses its connection.
 
-It relies on five methods of uvicorn's HttpToolsProtocol, each of which calls the original:
-connection_made, data_received, on_headers_complete, on_message_complete, connection_lost,
-and on its `loop` and `transport` (uvicorn 0.54; tests/test_request_head.py fails if an
-upgrade changes them).
+It extends five methods of uvicorn's HttpToolsProtocol, each calling the original
+(connection_made, data_received, on_headers_complete, on_message_complete, connection_lost),
+and uses its `loop` and `transport`: so in uvicorn 0.36 to 0.54, and
+tests/test_request_head.py fails if an upgrade changes them.
 """
 
 import asyncio
