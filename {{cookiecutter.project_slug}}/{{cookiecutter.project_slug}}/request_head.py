@@ -3,9 +3,9 @@
 uvicorn's httptools protocol, what `python -m {{ cookiecutter.project_slug }} serve` runs,
 buffers a head of any size for as long as its client takes to send it: one connection
 streaming a single endless header grows a worker's memory without end and slows every other
-request the worker serves, and a header trickled a byte at a time holds its connection for as
-long as the client goes on. This protocol is uvicorn's own with two bounds, which main.py sets from
-the settings:
+request the worker serves, and a header trickled a byte at a time holds its connection for
+as long as the client goes on. This protocol is uvicorn's own with two bounds, which main.py
+sets from the settings:
 
 - a head still incomplete after `max_bytes` gets 431 and its connection is closed, the rest
   unread (what uvicorn's h11 protocol does with its h11_max_incomplete_event_size);
@@ -67,17 +67,7 @@ class BoundedHeadProtocol(HttpToolsProtocol):
         # Otherwise this head began within the read, after the previous request's end, at a
         # point the parser does not tell: it is counted from the next read on.
         if self.head_bytes > self.max_bytes:
-            logger.warning("A request head over %d bytes: 431, connection closed", self.max_bytes)
-            body = json.dumps(
-                {"detail": f"The request head is larger than {self.max_bytes} bytes"}
-            ).encode()
-            self.transport.write(
-                b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
-                b"content-type: application/json\r\n"
-                b"content-length: " + str(len(body)).encode() + b"\r\n"
-                b"connection: close\r\n\r\n" + body
-            )
-            self.transport.close()
+            self.refuse_large_head()
 
     def on_headers_complete(self) -> None:
         self.head_open = False
@@ -95,15 +85,26 @@ class BoundedHeadProtocol(HttpToolsProtocol):
             self.head_timer.cancel()
         super().connection_lost(exc)
 
+    def refuse_large_head(self) -> None:
+        """Answer 431 and close the connection, leaving the rest of the head unread."""
+        logger.warning("A request head over %d bytes: 431, connection closed", self.max_bytes)
+        detail = f"The request head is larger than {self.max_bytes} bytes"
+        body = json.dumps({"detail": detail}).encode()
+        self.transport.write(
+            b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
+            b"content-type: application/json\r\n"
+            b"content-length: " + str(len(body)).encode() + b"\r\n"
+            b"connection: close\r\n\r\n" + body
+        )
+        self.transport.close()
+
     def check_head_in(self, seconds: float) -> None:
+        # One timer a connection, which a complete head leaves to run out rather than
+        # cancelling it: a request costs no timer of its own.
         self.head_timer = self.loop.call_later(seconds, self.check_head)
 
     def check_head(self) -> None:
-        """Close the connection if its head is late, else look again when it would be.
-
-        One timer a connection, which a complete head leaves to run out rather than
-        cancelling it: a request then costs no timer of its own.
-        """
+        """Close the connection if its head is late, else look again when it would be."""
         self.head_timer = None
         if self.head_began is None or self.transport.is_closing():
             return  # no head under way: the next one's first byte starts the timer again
