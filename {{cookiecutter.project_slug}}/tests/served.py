@@ -1,5 +1,5 @@
-"""The service served by its own command, `python -m {{ cookiecutter.project_slug }} serve`, on a free
-local port: what the Dockerfile runs, uvicorn's HTTP protocol included."""
+"""The service served by its own command on a free local port: what the Dockerfile runs,
+uvicorn's HTTP protocol included."""
 
 import os
 import socket

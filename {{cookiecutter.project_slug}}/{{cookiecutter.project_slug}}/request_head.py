@@ -1,11 +1,11 @@
 """Bounds on each request's head (its request line and headers): how large, and how slow.
 
-uvicorn's httptools protocol, what `python -m {{ cookiecutter.project_slug }} serve` runs,
-buffers a head of any size for as long as its client takes to send it: one connection
-streaming a single endless header grows a worker's memory without end and slows every other
-request the worker serves, and a header trickled a byte at a time holds its connection for
-as long as the client goes on. This protocol is uvicorn's own with two bounds, which main.py
-sets from the settings:
+uvicorn's httptools protocol, which the `serve` command runs (__main__.py), buffers a head
+of any size for as long as its client takes to send it: one connection streaming a single
+endless header grows a worker's memory without end and slows every other request the worker
+serves, and a header trickled a byte at a time holds its connection for as long as the
+client goes on. This protocol is uvicorn's own with two bounds, which main.py sets from the
+settings:
 
 - a head still incomplete after `max_bytes` gets 431 and its connection is closed, the rest
   unread (what uvicorn's h11 protocol does with its h11_max_incomplete_event_size);
@@ -14,7 +14,7 @@ sets from the settings:
 
 It extends five methods of uvicorn's HttpToolsProtocol, each calling the original
 (connection_made, data_received, on_headers_complete, on_message_complete, connection_lost),
-and uses its `loop` and `transport`: so in uvicorn 0.36 to 0.54, and
+and uses its `loop` and `transport`, as uvicorn 0.36 to 0.54 have them;
 tests/test_request_head.py fails if an upgrade changes them.
 """
 
