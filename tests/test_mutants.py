@@ -598,6 +598,49 @@ MUTANTS = [
         "tests/test_last_superuser.py",
         databases=frozenset({"mysql", "postgresql"}),
     ),
+    # The request head (request_head.py) and the serve command.
+    Mutant(
+        "request-heads-of-any-size",
+        "{slug}/request_head.py",
+        "if self.head_bytes > self.max_bytes:",
+        "if self.head_bytes < 0:",
+        "tests/test_request_head.py",
+    ),
+    Mutant(
+        "request-head-bound-doubled",
+        "{slug}/config.py",
+        "max_request_head_bytes: int = Field(default=32 * 1024",
+        "max_request_head_bytes: int = Field(default=64 * 1024",
+        "tests/test_request_head.py",
+    ),
+    Mutant(
+        "request-heads-take-for-ever",
+        "{slug}/request_head.py",
+        "self.head_timer = self.loop.call_later(seconds, self.check_head)",
+        "self.head_timer = None",
+        "tests/test_request_head.py",
+    ),
+    Mutant(
+        "request-head-clock-outlives-its-head",
+        "{slug}/request_head.py",
+        "        self.head_began = None\n        self.heads_completed += 1\n",
+        "        self.heads_completed += 1\n",
+        "tests/test_request_head.py",
+    ),
+    Mutant(
+        "serve-without-head-bounds",
+        "{slug}/__main__.py",
+        '.request_head:BoundedHeadProtocol"',
+        '.request_head:HttpToolsProtocol"',  # uvicorn's own, which request_head.py imports
+        "tests/test_request_head.py",
+    ),
+    Mutant(
+        "serve-drops-root-path",
+        "{slug}/__main__.py",
+        "root_path=args.root_path,",
+        'root_path="",',
+        "tests/test_serve_command.py",
+    ),
 ]
 
 

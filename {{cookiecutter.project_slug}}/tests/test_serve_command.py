@@ -1,15 +1,20 @@
 """`python -m {{ cookiecutter.project_slug }} serve` refuses what cannot work with one line, once.
 
-test_workers.py serves with it; these cases stop before uvicorn starts.
+test_workers.py and test_request_head.py serve with it; most cases here stop before uvicorn
+starts.
 """
 
+import json
 import os
 import subprocess
 import sys
+import urllib.request
+from pathlib import Path
 
 import pytest
 
 from tests.conftest import PROJECT_ROOT, TEST_SECRET_KEY
+from tests.served import served
 
 
 def serve(*arguments: str, **environment: str) -> subprocess.CompletedProcess[str]:
@@ -33,6 +38,8 @@ def serve(*arguments: str, **environment: str) -> subprocess.CompletedProcess[st
         (("--workers", "0"), {}, "--workers"),
         (("--port", "70000"), {}, "--port"),
         (("--timeout-graceful-shutdown", "-5"), {}, "--timeout-graceful-shutdown"),
+        ((), {"MAX_REQUEST_HEAD_BYTES": "100"}, "MAX_REQUEST_HEAD_BYTES"),
+        ((), {"REQUEST_HEAD_TIMEOUT_SECONDS": "0"}, "REQUEST_HEAD_TIMEOUT_SECONDS"),
     ],
 )
 def test_a_bad_setting_or_argument_stops_serve_with_one_line(
@@ -44,3 +51,20 @@ def test_a_bad_setting_or_argument_stops_serve_with_one_line(
     assert says in result.stderr
     assert "Traceback" not in result.stderr
     assert "Uvicorn running" not in result.stdout + result.stderr
+
+
+def test_root_path_reaches_uvicorn(database_url: str, tmp_path: Path) -> None:
+    # A proxy serves the API under /prefix and strips it: the schema and the docs page name
+    # the prefix, so that a browser's requests go through the proxy too.
+    with served(database_url, tmp_path / "serve.log", "--root-path", "/prefix") as port:
+        schema = json.loads(get(f"http://127.0.0.1:{port}/openapi.json"))
+        docs = get(f"http://127.0.0.1:{port}/docs")
+
+    assert schema["servers"] == [{"url": "/prefix"}]
+    assert "/prefix/openapi.json" in docs
+
+
+def get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=30) as answer:  # noqa: S310 (http://127.0.0.1)
+        body: bytes = answer.read()
+        return body.decode()

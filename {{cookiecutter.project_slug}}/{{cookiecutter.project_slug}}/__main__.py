@@ -58,6 +58,8 @@ def serve(args: argparse.Namespace) -> int:
         reload=args.reload,
         workers=args.workers or workers_from_environment(),
         loop="{{ cookiecutter.project_slug }}.event_loop:EventLoop",  # see event_loop.py
+        # uvicorn's httptools protocol, with bounds on each request's head (request_head.py)
+        http="{{ cookiecutter.project_slug }}.request_head:BoundedHeadProtocol",
         log_config=None,  # keep the logging set up above
         access_log=False,  # request_tracking.py logs each request, with its request id
         timeout_graceful_shutdown=args.timeout_graceful_shutdown,

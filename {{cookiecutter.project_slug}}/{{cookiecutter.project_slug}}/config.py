@@ -93,6 +93,12 @@ class Settings(BaseSettings):
     # Larger request bodies get 413 before they are read (the largest this API takes, a
     # batch of 100 updates, is about 10 KiB).
     max_request_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    # A request head (request line and headers) still incomplete after
+    # max_request_head_bytes gets 431, or request_head_timeout_seconds after its first byte
+    # loses its connection (request_head.py): a head can neither fill a worker's memory nor
+    # hold a connection for ever.
+    max_request_head_bytes: int = Field(default=32 * 1024, ge=1024)
+    request_head_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
     # Each worker writes through at most database_pool_size connections (and, where the
     # database is a server, reads through as many: the README sizes them against its
     # max_connections). A request that finds none free within

@@ -10,10 +10,15 @@ import gc
 from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.config import load_settings
 from {{ cookiecutter.project_slug }}.logs import configure_logging
+from {{ cookiecutter.project_slug }}.request_head import BoundedHeadProtocol
 
 settings = load_settings()
 # Here, not in create_app: logging is the process's, and the tests make many apps.
 configure_logging(settings.log_format, settings.log_level)
+BoundedHeadProtocol.configure(  # the protocol `serve` runs: the process's, too
+    max_bytes=settings.max_request_head_bytes,
+    timeout_seconds=settings.request_head_timeout_seconds,
+)
 app = create_app(settings)
 
 # What exists by now (modules, routes, models, the app) lasts as long as the process, so the
