@@ -3,7 +3,6 @@
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ import pytest
 
 from tests.conftest import PROJECT_ROOT, TEST_SECRET_KEY
 from tests.metrics_text import sample
+from tests.served import free_port
 
 WORKERS = 2
 REQUESTS = 60
@@ -22,13 +22,6 @@ LIVE_200 = {"method": "GET", "route": "/health/live", "status": "200"}
 # The tests wait for what they need (the workers started, a count or a line written), however
 # long a loaded machine takes; this cap only stops a hang from holding CI for good.
 CAP_SECONDS = 300
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def get(url: str) -> str:
