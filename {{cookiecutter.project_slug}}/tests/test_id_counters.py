@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
-from tests.conftest import PASSWORD, bearer, log_in
+from tests.conftest import PASSWORD, Headers, bearer, log_in
 
 INT_MAX = 2**31 - 1  # the largest 32-bit id
 # The README: ids stay below 2**53, where JSON readers that keep numbers as doubles stop
@@ -87,3 +87,12 @@ def test_users_signed_up_past_32_bit_ids_are_served(
         me = client.get(f"/api/v1/users/{user_id}", headers=bearer(token))
         assert me.status_code == 200
         assert me.json()["id"] == user_id <= JSON_SAFE_MAX
+
+
+def test_an_id_beyond_what_json_keeps_exact_is_refused(
+    client: TestClient, superuser_headers: Headers
+) -> None:
+    # Such an id would reach JavaScript clients as another number: none is given out.
+    response = client.get(f"/api/v1/users/{JSON_SAFE_MAX + 1}", headers=superuser_headers)
+
+    assert response.status_code == 422
