@@ -320,7 +320,8 @@ MUTANTS = [
         "        if not attempt.failed:\n            withdraw(session, attempt.id)\n        raise",
         "        raise",
         "tests/test_login_outages.py",
-        databases=EVERY_DATABASE,
+        # On SQLite a lock stops every write, the withdrawal too (a-busy-login-counts).
+        databases=frozenset({"mysql", "postgresql"}),
     ),
     Mutant(
         "a-success-that-failed-to-write-counts",
