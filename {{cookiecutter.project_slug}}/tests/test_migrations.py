@@ -10,11 +10,21 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, delete, func, insert, inspect, select
+from sqlalchemy import (
+    Engine,
+    column,
+    create_engine,
+    delete,
+    func,
+    insert,
+    inspect,
+    select,
+    table,
+)
 from sqlalchemy.orm import sessionmaker
 
 from {{ cookiecutter.project_slug }} import crud
-from {{ cookiecutter.project_slug }}.models import Base, LoginAttempt, User, utc_now
+from {{ cookiecutter.project_slug }}.models import Base, LoginAttempt, User, UTCDateTime, utc_now
 from tests.conftest import PROJECT_ROOT, TEST_SECRET_KEY, alembic_upgrade
 from tests.isolated_database import isolated_database
 
@@ -180,9 +190,10 @@ def test_0003_widens_the_ids_and_keeps_the_login_attempts_both_ways(engine: Engi
     ann = {"username": "ann", "hashed_password": "x", "is_active": True, "is_superuser": False}
     ann |= {"token_version": 7, "created_at": now, "updated_at": now}
     attempts = [{"username": "ann", "attempted_at": now} for _ in range(2)]
+    before_0003 = table("login_attempts", column("username"), column("attempted_at", UTCDateTime))
     with engine.begin() as connection:
         connection.execute(insert(User), [ann])
-        connection.execute(insert(LoginAttempt), attempts)
+        connection.execute(insert(before_0003), attempts)
 
     alembic_upgrade(engine)
 

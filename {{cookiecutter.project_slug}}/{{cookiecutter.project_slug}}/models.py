@@ -4,29 +4,12 @@ import secrets
 from datetime import UTC, datetime
 
 {% if cookiecutter.database == "mysql" -%}
-from sqlalchemy import (
-    BigInteger,
-    Dialect,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    TypeDecorator,
-    false,
-)
+from sqlalchemy import BigInteger, Dialect, Index, MetaData, String, TypeDecorator
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.mysql import DATETIME
 {% else -%}
-from sqlalchemy import (
-    BigInteger,
-    DateTime,
-    Dialect,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    TypeDecorator,
-    false,
-)
+from sqlalchemy import BigInteger, DateTime, Dialect, Index, MetaData, String, TypeDecorator
+from sqlalchemy.dialects import sqlite
 {% endif -%}
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -36,7 +19,7 @@ USERNAME_COLLATION = "{{ cookiecutter.__username_collation }}"
 # Ids are 64-bit: a counter moves on at every insert, and at every failed one on MySQL and
 # PostgreSQL, so a 32-bit one could run out. SQLite's INTEGER PRIMARY KEY is 64-bit already,
 # and only that type makes the column SQLite's own row id.
-ID = BigInteger().with_variant(Integer(), "sqlite")
+ID = BigInteger().with_variant(sqlite.INTEGER(), "sqlite")
 
 
 def utc_now() -> datetime:
@@ -136,4 +119,4 @@ class LoginAttempt(Base):
     client: Mapped[str | None] = mapped_column(String(64))
     attempted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # False while the password is being checked (or the request failed before it could say).
-    failed: Mapped[bool] = mapped_column(server_default=false())
+    failed: Mapped[bool] = mapped_column(default=False)
