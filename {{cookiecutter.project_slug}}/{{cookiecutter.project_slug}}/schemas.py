@@ -12,9 +12,9 @@ from pydantic import (
     field_validator,
 )
 
-# The largest id handed out: ids are 64-bit (models.py), but JSON readers that keep numbers
-# as doubles (JavaScript) are exact only up to 2**53 - 1. Larger ids are rejected with 422
-# before any query is made.
+# The largest id the API takes: ids are 64-bit (models.py), but JSON readers that keep
+# numbers as doubles (JavaScript) are exact only up to 2**53 - 1, which no counter reaches.
+# Larger ids are rejected with 422 before any query is made.
 MAX_ID = 2**53 - 1
 
 

@@ -43,7 +43,7 @@ def verify_password(
     responses={
         401: {"description": "Wrong username or password"},
         403: {"description": "The user is deactivated"},
-        429: {"description": "Too many failed logins to this username, or from this client"},
+        429: {"description": "Too many failed logins to this username or from this client"},
     },
 )
 def login(
