@@ -48,16 +48,16 @@ DAEMON_START_SECONDS = 30
 # Version B's migration, and the model change it goes with.
 INDEX_MIGRATION = '''"""Index users by when they signed up.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 """
 
 from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0003"
-down_revision: str | None = "0002"
+revision: str = "0004"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -260,7 +260,7 @@ def release_version_b(template: Path) -> str:
         "A small, complete and tested web API built with",
     )
     replace_once(template / PACKAGE / "models.py", CREATED_AT, INDEXED_CREATED_AT)
-    (template / SKELETON / "migrations/template/0003_index_users_created_at.py").write_text(
+    (template / SKELETON / "migrations/template/0004_index_users_created_at.py").write_text(
         INDEX_MIGRATION
     )
     # A file the team never touched, a new file, a removed one, and the version.
@@ -338,7 +338,7 @@ def test_an_update_brings_the_templates_changes_and_keeps_the_teams(
         assert "(and so tested without one)" in service.file("<slug>/security.py").read_text()
         assert service.file("RUNBOOK.md").is_file()
         assert not service.file(".editorconfig").exists()
-        assert service.file("migrations/template/0003_index_users_created_at.py").is_file()
+        assert service.file("migrations/template/0004_index_users_created_at.py").is_file()
         assert service.file("migrations/versions/service_0001_add_nickname.py").is_file()
         # The update is not recorded until it is committed.
         assert git(service.root, "rev-parse", "HEAD").strip() == team_commit
@@ -347,7 +347,7 @@ def test_an_update_brings_the_templates_changes_and_keeps_the_teams(
         # The template's migration and the team's: two heads, both applied by make migrate.
         service.make("migrate")
         current = alembic(service, "current")
-        assert "0003 (head)" in current
+        assert "0004 (head)" in current
         assert "service_0001 (head)" in current
         # The team's next revision joins them.
         replace_once(
@@ -359,7 +359,7 @@ def test_an_update_brings_the_templates_changes_and_keeps_the_teams(
         joined = service.file("migrations/versions/service_0002_add_timezone.py").read_text()
         down = re.search(r"^down_revision\b.*?=\s*(.+)$", joined, flags=re.MULTILINE)
         assert down is not None
-        assert set(re.findall(r'"([^"]+)"', down.group(1))) == {"0003", "service_0001"}
+        assert set(re.findall(r'"([^"]+)"', down.group(1))) == {"0004", "service_0001"}
         service.make("migrate")
         assert alembic(service, "heads").split() == ["service_0002", "(head)"]
 

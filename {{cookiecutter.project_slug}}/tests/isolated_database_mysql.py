@@ -84,3 +84,19 @@ def stalled_database(_url: str) -> Iterator[str]:
         listener.listen()  # the kernel completes each connection; nobody ever reads it
         port = listener.getsockname()[1]
         yield f"mysql+mysqldb://root@127.0.0.1:{port}/stalled"
+
+
+@contextmanager
+def locked_tables(url: str, *tables: str) -> Iterator[None]:
+    """Another session holds these tables locked: every read and write of them waits."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            locks = ", ".join(f"{table} WRITE" for table in tables)
+            connection.execute(text(f"LOCK TABLES {locks}"))
+            try:
+                yield
+            finally:
+                connection.execute(text("UNLOCK TABLES"))
+    finally:
+        engine.dispose()

@@ -79,3 +79,15 @@ def stalled_database(_url: str) -> Iterator[str]:
         listener.listen()  # the kernel completes each connection; nobody ever reads it
         port = listener.getsockname()[1]
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/stalled"
+
+
+@contextmanager
+def locked_tables(url: str, *tables: str) -> Iterator[None]:
+    """Another session holds these tables locked: every read and write of them waits."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text(f"LOCK TABLE {', '.join(tables)} IN ACCESS EXCLUSIVE MODE"))
+            yield  # the transaction's end releases the lock
+    finally:
+        engine.dispose()

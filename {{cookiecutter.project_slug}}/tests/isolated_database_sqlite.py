@@ -28,3 +28,20 @@ def stalled_database(url: str) -> Iterator[str]:
     finally:
         writer.rollback()
         writer.close()
+
+
+@contextmanager
+def locked_tables(url: str, *_tables: str) -> Iterator[None]:
+    """Another writer holds the database's lock (SQLite locks the whole file, not tables).
+
+    Others still read; every write waits for the busy timeout, then fails.
+    """
+    database = make_url(url).database or ""
+    # A test may take the lock in one thread (a request's) and release it in another.
+    writer = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        writer.rollback()
+        writer.close()

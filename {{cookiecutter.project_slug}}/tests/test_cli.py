@@ -1,4 +1,5 @@
-"""The command line, `python -m {{ cookiecutter.project_slug }}`: create-superuser and openapi."""
+"""The command line, `python -m {{ cookiecutter.project_slug }}`: create-superuser, unlock-login
+and openapi."""
 
 import json
 from pathlib import Path
@@ -123,6 +124,67 @@ def test_create_superuser_refuses_a_password_typed_differently_twice(
         main(["create-superuser", "boss"])
 
     assert users_table(app) == []
+
+
+# A username locked by password guessing (5 failures in 15 minutes, the README says)
+
+
+def lock_out(client: TestClient, username: str) -> None:
+    for _ in range(5):
+        assert log_in(client, username, "a wrong password").status_code == 401
+    assert log_in(client, username, PASSWORD).status_code == 429
+
+
+def test_unlock_login_lifts_the_lock_on_a_username(
+    client: TestClient, create_user: UserFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    create_user("alice")
+    lock_out(client, "alice")
+
+    assert main(["unlock-login", "alice"]) == 0
+
+    assert "5 failed logins" in capsys.readouterr().out
+    assert log_in(client, "alice", PASSWORD).status_code == 200
+
+
+def test_unlock_login_says_when_there_was_nothing_to_lift(
+    client: TestClient, create_user: UserFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    create_user("alice")
+
+    assert main(["unlock-login", "alice"]) == 0
+
+    assert "no failed logins" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("username", ["al", "alice smith", "x" * 51])
+def test_unlock_login_refuses_an_invalid_username(username: str) -> None:
+    with pytest.raises(SystemExit, match="username"):
+        main(["unlock-login", username])
+
+
+def test_create_superuser_on_a_locked_username_lifts_the_lock_and_says_so(
+    client: TestClient, create_user: UserFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Someone guessing at alice's password must not keep the new superuser out.
+    create_user("alice")
+    lock_out(client, "alice")
+
+    assert main(["create-superuser", "alice"]) == 0
+
+    assert "5 failed logins" in capsys.readouterr().out
+    assert is_superuser(client, "alice", PASSWORD)
+
+
+def test_create_superuser_of_a_new_but_locked_username_lifts_the_lock(
+    client: TestClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lock_out(client, "boss")  # guessed at before it existed
+
+    assert main(["create-superuser", "boss"]) == 0
+
+    assert "5 failed logins" in capsys.readouterr().out
+    assert is_superuser(client, "boss", SUPERUSER_PASSWORD)
 
 
 def test_openapi_prints_the_schema_the_app_serves_without_a_secret_key(

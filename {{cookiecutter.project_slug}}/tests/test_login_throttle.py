@@ -1,6 +1,9 @@
 """Password guessing is throttled per username, in the database, whatever the password."""
 
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -214,6 +217,105 @@ def test_a_login_that_found_the_hasher_busy_does_not_count(
         assert log_in(busy_client, "alice", PASSWORD).status_code == 200
 
 
+def login_count(app: FastAPI) -> int:
+    with app.state.engine.connect() as connection:
+        return connection.scalar(select(func.count()).select_from(LoginAttempt)) or 0
+
+
+@pytest.mark.parametrize(
+    ("username", "password"),
+    [
+        pytest.param("alice", "x" * 129, id="overlong-password"),
+        pytest.param("al", PASSWORD, id="username-too-short"),
+        pytest.param("a" * 51, PASSWORD, id="username-too-long"),
+        pytest.param("alice smith", PASSWORD, id="username-with-a-space"),
+        pytest.param("alice@example.com", PASSWORD, id="username-with-an-at-sign"),
+    ],
+)
+def test_a_login_no_user_could_make_is_refused_without_hashing_or_counting(
+    app: FastAPI, client: TestClient, user: User, hashes: list[str], username: str, password: str
+) -> None:
+    # Anyone can tell such a login is wrong (the limits are public): hashing it would only
+    # let a client make the service burn CPU, and counting it would lock alice out.
+    for _ in range(MAX_FAILURES + 1):
+        assert log_in(client, username, password).status_code == 401
+
+    assert hashes == []
+    assert login_count(app) == 0
+    assert log_in(client, "alice", PASSWORD).status_code == 200
+
+
+@contextmanager
+def two_workers(database_url: str, **overrides: object) -> Iterator[tuple[TestClient, TestClient]]:
+    """Two apps on the test database, as two workers are, each with its own sessions."""
+    apps = [create_app(make_settings(database_url, **overrides)) for _ in range(2)]
+    try:
+        with TestClient(apps[0]) as first, TestClient(apps[1]) as second:
+            yield first, second
+    finally:
+        for app in apps:
+            app.state.engine.dispose()
+            app.state.read_engine.dispose()
+
+
+@pytest.fixture
+def held_checks(monkeypatch: pytest.MonkeyPatch) -> threading.Barrier:
+    """Each password check waits at this barrier: checks of two requests run at once."""
+    barrier = threading.Barrier(2, timeout=30)
+    verify, verify_nothing = PasswordHasher.verify, PasswordHasher.verify_nothing
+
+    def held_verify(self: PasswordHasher, password: str, hashed: str) -> tuple[bool, str | None]:
+        barrier.wait()
+        return verify(self, password, hashed)
+
+    def held_verify_nothing(self: PasswordHasher, password: str) -> None:
+        barrier.wait()
+        verify_nothing(self, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", held_verify)
+    monkeypatch.setattr(PasswordHasher, "verify_nothing", held_verify_nothing)
+    return barrier
+
+
+@pytest.mark.parametrize("username", ["alice", "nobody"])
+def test_two_wrong_guesses_at_once_both_count(
+    database_url: str, user: User, held_checks: threading.Barrier, username: str
+) -> None:
+    # Two workers, each with its own database session, check a guess at the same moment.
+    with two_workers(database_url, login_max_failures=2) as (first, second):
+        with ThreadPoolExecutor(2) as pool:
+            guesses = [pool.submit(log_in, worker, username, WRONG) for worker in (first, second)]
+            assert [guess.result().status_code for guess in guesses] == [401, 401]
+
+        assert log_in(first, username, PASSWORD).status_code == 429
+
+
+def test_a_guess_being_checked_counts_already(
+    database_url: str, client: TestClient, user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Otherwise many guesses sent at once would all be checked before any was counted.
+    checking, finish = threading.Event(), threading.Event()
+    verify = PasswordHasher.verify
+
+    def slow_verify(self: PasswordHasher, password: str, hashed: str) -> tuple[bool, str | None]:
+        checking.set()
+        finish.wait(timeout=30)
+        return verify(self, password, hashed)
+
+    monkeypatch.setattr(PasswordHasher, "verify", slow_verify)
+    with (
+        two_workers(database_url, login_max_failures=1) as (first, second),
+        ThreadPoolExecutor(1) as pool,
+    ):
+        guess = pool.submit(log_in, first, "alice", WRONG)
+        assert checking.wait(timeout=30)
+
+        assert log_in(second, "alice", PASSWORD).status_code == 429
+
+        finish.set()
+        assert guess.result().status_code == 401
+
+
 # The current password of a password change is throttled alike
 
 
@@ -271,3 +373,14 @@ def test_a_batch_rename_carries_each_count_to_the_new_name(
 
     assert log_in(client, "bob", PASSWORD).status_code == 429  # alice, now named bob
     assert log_in(client, "alice", PASSWORD).status_code == 200  # bob, now named alice
+
+
+def test_an_overlong_current_password_is_refused_without_hashing_or_counting(
+    app: FastAPI, client: TestClient, user: User, user_headers: Headers, hashes: list[str]
+) -> None:
+    for _ in range(MAX_FAILURES + 1):
+        assert change_password(client, user_headers, "x" * 129) == 422
+
+    assert hashes == []
+    assert login_count(app) == 0
+    assert change_password(client, user_headers, PASSWORD) == 204

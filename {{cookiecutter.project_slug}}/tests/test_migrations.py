@@ -10,12 +10,22 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, delete, insert, inspect, select
+from sqlalchemy import (
+    Engine,
+    column,
+    create_engine,
+    delete,
+    func,
+    insert,
+    inspect,
+    select,
+    table,
+)
 from sqlalchemy.orm import sessionmaker
 
 from {{ cookiecutter.project_slug }} import crud
-from {{ cookiecutter.project_slug }}.models import Base, User, utc_now
-from tests.conftest import PROJECT_ROOT, alembic_upgrade
+from {{ cookiecutter.project_slug }}.models import Base, LoginAttempt, User, UTCDateTime, utc_now
+from tests.conftest import PROJECT_ROOT, TEST_SECRET_KEY, alembic_upgrade
 from tests.isolated_database import UNREACHABLE_DATABASE_URL, isolated_database
 
 
@@ -182,3 +192,37 @@ def test_a_downgrade_retires_every_token(engine: Engine) -> None:
         rows = connection.execute(select(User.username, User.token_version)).all()
     for username, version in rows:
         assert version not in held[username], f"{username}'s old tokens would work again"
+
+
+def test_0003_widens_the_ids_and_keeps_the_login_attempts_both_ways(engine: Engine) -> None:
+    # A service at 0002: a user, and two failed logins (every attempt then was a failure).
+    alembic_upgrade(engine, "0002")
+    now = utc_now()
+    ann = {"username": "ann", "hashed_password": "x", "is_active": True, "is_superuser": False}
+    ann |= {"token_version": 7, "created_at": now, "updated_at": now}
+    attempts = [{"username": "ann", "attempted_at": now} for _ in range(2)]
+    before_0003 = table("login_attempts", column("username"), column("attempted_at", UTCDateTime))
+    with engine.begin() as connection:
+        connection.execute(insert(User), [ann])
+        connection.execute(insert(before_0003), attempts)
+
+    alembic_upgrade(engine)
+
+    big = 2**31 + 5  # past any 32-bit id
+    with engine.begin() as connection:
+        assert connection.scalars(select(LoginAttempt.failed)).all() == [True, True]
+        connection.execute(insert(User), [ann | {"id": big, "username": "bob"}])
+        connection.execute(insert(LoginAttempt), [{"id": big, **attempts[0], "failed": True}])
+        assert connection.scalar(select(User.id).where(User.username == "bob")) == big
+        # Back to ids that fit 0002's columns, and an attempt in flight.
+        connection.execute(delete(User).where(User.id == big))
+        connection.execute(delete(LoginAttempt).where(LoginAttempt.id == big))
+        connection.execute(insert(LoginAttempt), [attempts[0] | {"failed": False}])
+    assert model_differences(engine) == []
+
+    alembic_downgrade(engine, "0002")
+
+    with engine.connect() as connection:
+        assert connection.scalars(select(User.username)).all() == ["ann"]
+        # The failures still count; the pending attempt, which 0002 would count as one, is gone.
+        assert connection.scalar(select(func.count()).select_from(LoginAttempt.__table__)) == 2

@@ -1,10 +1,9 @@
 """Command line: `python -m {{ cookiecutter.project_slug }} COMMAND`.
 
-Commands: serve, create-superuser{% if cookiecutter.database != 'sqlite' %}, create-database{% endif %}, openapi (`--help` says more).
+Commands: serve, create-superuser, unlock-login{% if cookiecutter.database != 'sqlite' %}, create-database{% endif %}, openapi (`--help` says more).
 """
 
 import argparse
-import getpass
 import json
 import os
 import secrets
@@ -12,11 +11,9 @@ import sys
 from collections.abc import Callable
 
 import uvicorn
-from pydantic import SecretStr, TypeAdapter, ValidationError
-from sqlalchemy.exc import OperationalError, ProgrammingError
-from sqlalchemy.orm import Session
+from pydantic import SecretStr
 
-from {{ cookiecutter.project_slug }} import crud
+from {{ cookiecutter.project_slug }}.account_commands import create_superuser, unlock_login
 from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.config import Settings, load_settings
 {%- if cookiecutter.database != 'sqlite' %}
@@ -29,8 +26,6 @@ from {{ cookiecutter.project_slug }}.database_urls import load_database_urls
 from {{ cookiecutter.project_slug }}.engine import create_db_engine
 from {{ cookiecutter.project_slug }}.logs import configure_logging
 from {{ cookiecutter.project_slug }}.metrics import empty_multiprocess_directory
-from {{ cookiecutter.project_slug }}.schemas import Password, Username
-from {{ cookiecutter.project_slug }}.security import PasswordHasher
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -89,53 +84,6 @@ def at_least(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
     return whole_number
 
 
-def read_password() -> str:
-    """The password from SUPERUSER_PASSWORD, or typed twice without echo."""
-    password = os.environ.get("SUPERUSER_PASSWORD")
-    if password is not None:
-        return password
-    if not sys.stdin.isatty():
-        raise SystemExit("No terminal to ask for the password on: set SUPERUSER_PASSWORD.")
-    password = getpass.getpass("Password: ")
-    if getpass.getpass("Password (again): ") != password:
-        raise SystemExit("The passwords do not match.")
-    return password
-
-
-def create_superuser(args: argparse.Namespace) -> int:
-    """Create a superuser, or make an existing user one (keeping their password)."""
-    try:
-        username = TypeAdapter(Username).validate_python(args.username)
-    except ValidationError:
-        raise SystemExit("The username needs 3-50 letters, digits, '_', '.' or '-'.") from None
-    settings = load_settings()
-    engine = create_db_engine(settings.database_url)
-    try:
-        with create_session_factory(engine).begin() as session:
-            print(make_superuser(session, username, PasswordHasher.from_settings(settings)))
-    except (OperationalError, ProgrammingError) as error:  # down, or without its tables
-        reason = str(error.orig).splitlines()[0]  # PostgreSQL adds the statement's lines
-        message = f"Cannot use the database ({reason}); is it up, and migrated with"
-        raise SystemExit(f"{message} `alembic upgrade heads`?") from None
-    finally:
-        engine.dispose()
-    return 0
-
-
-def make_superuser(session: Session, username: str, hasher: PasswordHasher) -> str:
-    """Promote the user, or create them with a password; return what was done."""
-    user = crud.get_user_by_username(session, username=username)
-    if user is not None:
-        crud.update_user(session, user=user, changes={"is_superuser": True, "is_active": True})
-        return f"{user.username} is now a superuser (the password is unchanged)."
-    try:
-        password = TypeAdapter(Password).validate_python(read_password())
-    except ValidationError:
-        raise SystemExit("The password needs 8-128 characters.") from None
-    crud.create_user(
-        session, username=username, hashed_password=hasher.hash(password), is_superuser=True
-    )
-    return f"Superuser {username} created."
 {%- if cookiecutter.database != 'sqlite' %}
 
 
@@ -196,6 +144,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     superuser_parser.add_argument("username")
     superuser_parser.set_defaults(handler=create_superuser)
+
+    unlock_parser = commands.add_parser(
+        "unlock-login", help="forget a username's failed logins, so that it may log in again"
+    )
+    unlock_parser.add_argument("username")
+    unlock_parser.set_defaults(handler=unlock_login)
 {%- if cookiecutter.database != 'sqlite' %}
 
     database_parser = commands.add_parser(

@@ -1,21 +1,15 @@
 """The service's database queries; a few live in modules of their own, named for their job.
 
-user_rows.py holds the token check's; last_superuser.py and concurrent_deletes.py the
-guards around changes to users.
+user_rows.py holds the token check's, login_attempts.py the throttle's; last_superuser.py
+and concurrent_deletes.py the guards around changes to users.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import (
-    ColumnElement,
-    CursorResult,
-    delete,
-    func,
-    select,
-    update,
-)
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -185,49 +179,6 @@ def delete_user(session: Session, *, user: User) -> None:
     with keeping_a_superuser(session, may_remove_one=True):
         session.delete(user)
         session.flush()
-
-
-def add_login_attempt(session: Session, *, username: str, attempted_at: datetime) -> LoginAttempt:
-    attempt = LoginAttempt(username=username, attempted_at=attempted_at)
-    session.add(attempt)
-    session.flush()
-    return attempt
-
-
-def count_login_attempts(
-    session: Session, *, username: str, since: datetime
-) -> tuple[int, datetime | None]:
-    """The number of the username's attempts since then, and when the oldest was made."""
-    query = select(func.count(), func.min(LoginAttempt.attempted_at)).where(
-        LoginAttempt.username == username, LoginAttempt.attempted_at >= since
-    )
-    count, oldest = session.execute(query).one()
-    return count, oldest
-
-
-def delete_login_attempt(session: Session, *, attempt: LoginAttempt) -> None:
-    session.delete(attempt)
-    session.flush()
-
-
-def clear_login_attempts(session: Session, *, username: str) -> None:
-    _delete_login_attempts(session, LoginAttempt.username == username)
-
-
-def forget_login_attempts(session: Session, *, before: datetime, at_most: int = 1000) -> None:
-    """Delete attempts made before then, of every username: they no longer count."""
-    _delete_login_attempts(session, LoginAttempt.attempted_at < before, at_most)
-
-
-def _delete_login_attempts(
-    session: Session, condition: ColumnElement[bool], at_most: int | None = None
-) -> None:
-    # Found first, then deleted by id: a DELETE that searched by username and one that
-    # searched by time, at once, could lock the same rows in opposite orders (a deadlock
-    # on MySQL); by id, every DELETE locks rows in the order of the ids.
-    ids = session.scalars(select(LoginAttempt.id).where(condition).limit(at_most)).all()
-    if ids:
-        session.execute(delete(LoginAttempt).where(LoginAttempt.id.in_(ids)))
 
 
 def _carry_login_attempts(session: Session, renames: dict[str, str]) -> None:

@@ -5,15 +5,21 @@ from datetime import UTC, datetime
 
 {% if cookiecutter.database == "mysql" -%}
 from sqlalchemy import BigInteger, Dialect, Index, MetaData, String, TypeDecorator
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.mysql import DATETIME
 {% else -%}
 from sqlalchemy import BigInteger, DateTime, Dialect, Index, MetaData, String, TypeDecorator
+from sqlalchemy.dialects import sqlite
 {% endif -%}
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Usernames are unique regardless of case ("Alice" is "alice"): with this collation every
 # comparison of the column, and its unique index, ignores case.
 USERNAME_COLLATION = "{{ cookiecutter.__username_collation }}"
+# Ids are 64-bit: a counter moves on at every insert, and at every failed one on MySQL and
+# PostgreSQL, so a 32-bit one could run out. SQLite's INTEGER PRIMARY KEY is 64-bit already,
+# and only that type makes the column SQLite's own row id.
+ID = BigInteger().with_variant(sqlite.INTEGER(), "sqlite")
 
 
 def utc_now() -> datetime:
@@ -77,7 +83,7 @@ class User(Base):
     # MariaDB never reuse an AUTO_INCREMENT id, and ignore this option.
     __table_args__ = ({"sqlite_autoincrement": True},)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
     username: Mapped[str] = mapped_column(String(50, collation=USERNAME_COLLATION), unique=True)
     age: Mapped[int | None]
     hashed_password: Mapped[str] = mapped_column(String(255))
@@ -91,7 +97,7 @@ class User(Base):
 
 
 class LoginAttempt(Base):
-    """A password check for a username (a login, or a password change) not found right yet.
+    """A password check (a login, or a password change): pending, or found wrong.
 
     Counting these in the database, not in memory, throttles password guessing across
     every worker and replica of the service (see password_guessing.py).
@@ -101,10 +107,16 @@ class LoginAttempt(Base):
     __table_args__ = (
         Index("ix_login_attempts_username_attempted_at", "username", "attempted_at"),
         Index("ix_login_attempts_attempted_at", "attempted_at"),
+        Index("ix_login_attempts_client_attempted_at", "client", "attempted_at"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    # Every login, and every 429, takes an id: they run out faster than users' ids.
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
     # Any name that could be a username, existing or not, so that throttling does not
     # tell which ones exist. Compared without case, like usernames.
     username: Mapped[str] = mapped_column(String(50, collation=USERNAME_COLLATION))
+    # The client's address, counted across usernames; None when the server knows none.
+    client: Mapped[str | None] = mapped_column(String(64))
     attempted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # False while the password is being checked (or the request failed before it could say).
+    failed: Mapped[bool] = mapped_column(default=False)

@@ -12,9 +12,10 @@ from pydantic import (
     field_validator,
 )
 
-# The largest id a MySQL INT column holds; larger ids cannot exist, so they are rejected
-# with 422 before any query is made.
-MAX_ID = 2_147_483_647
+# The largest id the API takes: ids are 64-bit (models.py), but JSON readers that keep
+# numbers as doubles (JavaScript) are exact only up to 2**53 - 1, which no counter reaches.
+# Larger ids are rejected with 422 before any query is made.
+MAX_ID = 2**53 - 1
 
 
 def _encodable(text: str) -> str:

@@ -1,19 +1,24 @@
-"""Log in with a username and password, get a bearer token.
+"""Log in with a username and password, get a bearer token; lift a lock on logins.
 
-Password guessing is throttled per username: see password_guessing.py.
+Password guessing is throttled per username and per client: see password_guessing.py.
 """
 
 import re
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from {{ cookiecutter.project_slug }} import crud, password_guessing
-from {{ cookiecutter.project_slug }}.dependencies import PasswordHasherDep, SessionDep, SettingsDep
+from {{ cookiecutter.project_slug }}.dependencies import (
+    PasswordHasherDep,
+    SessionDep,
+    SettingsDep,
+    SuperUser,
+)
 from {{ cookiecutter.project_slug }}.models import User
-from {{ cookiecutter.project_slug }}.schemas import USERNAME_PATTERN, Token
+from {{ cookiecutter.project_slug }}.schemas import USERNAME_PATTERN, Token, Username
 from {{ cookiecutter.project_slug }}.security import PasswordHasher, create_access_token
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -38,11 +43,12 @@ def verify_password(
     responses={
         401: {"description": "Wrong username or password"},
         403: {"description": "The user is deactivated"},
-        429: {"description": "Too many failed logins to this username; see Retry-After"},
+        429: {"description": "Too many failed logins to this username or from this client"},
     },
 )
 def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     hasher: PasswordHasherDep,
@@ -53,22 +59,23 @@ def login(
         detail="Incorrect username or password",
         headers={"WWW-Authenticate": "Bearer"},
     )
-    if len(form.password) > MAX_PASSWORD_LENGTH:
+    # No user has such a password or name: refused at once, neither hashed nor counted.
+    if len(form.password) > MAX_PASSWORD_LENGTH or not POSSIBLE_USERNAME.fullmatch(form.username):
         raise wrong_credentials
-    if not POSSIBLE_USERNAME.fullmatch(form.username):
-        verify_password(hasher, form.password, None)
-        raise wrong_credentials
-    with password_guessing.counted_attempt(session, settings, form.username):
+    client = password_guessing.client_address(request)
+    with password_guessing.counted_attempt(session, settings, form.username, client) as attempt:
         user = crud.get_user_by_username(session, username=form.username)
         session.commit()  # ends the reads: no database connection waits through the hashing
         matches, new_hash = verify_password(hasher, form.password, user)
-    if user is None or not matches:
-        password_guessing.fail(session, settings)
-        raise wrong_credentials
-    password_guessing.succeed(session, form.username)
-    if new_hash is not None:  # the Argon2 settings changed since this hash was made
-        crud.rehash_password(session, user=user, old_hash=user.hashed_password, new_hash=new_hash)
-    session.commit()
+        if user is None or not matches:
+            attempt.fail()
+            raise wrong_credentials
+        attempt.succeed()
+        if new_hash is not None:  # the Argon2 settings changed since this hash was made
+            crud.rehash_password(
+                session, user=user, old_hash=user.hashed_password, new_hash=new_hash
+            )
+        session.commit()
     if not user.is_active:
         raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail="Inactive user")
     expires_in = timedelta(minutes=settings.access_token_expire_minutes)
@@ -79,3 +86,21 @@ def login(
         expires_in=expires_in,
     )
     return Token(access_token=token, expires_in=int(expires_in.total_seconds()))
+
+
+@router.delete(
+    "/login-failures/{username}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={403: {"description": "Only a superuser may do this"}},
+)
+def unlock_login(
+    username: Annotated[Username, Path(description="Any username, existing or not")],
+    session: SessionDep,
+    _: SuperUser,
+) -> None:
+    """Superusers: forget a username's failed logins, so that its logins are no longer refused.
+
+    Failures from a client address are not lifted: they stop counting with the window.
+    """
+    password_guessing.unlock(session, username)
+    session.commit()

@@ -16,7 +16,7 @@ does no I/O, so it is `async def` and skips the thread pool.
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, HTTPException, Path, Query, status
+from fastapi import APIRouter, Body, HTTPException, Path, Query, Request, status
 
 from {{ cookiecutter.project_slug }} import crud, password_guessing
 from {{ cookiecutter.project_slug }}.concurrent_deletes import UsersNotFoundError
@@ -117,6 +117,7 @@ async def read_current_user(current_user: CurrentUser) -> UserRead:
 )
 def change_password(
     body: PasswordChange,
+    request: Request,
     current_user: CurrentUser,
     session: SessionDep,
     settings: SettingsDep,
@@ -127,19 +128,22 @@ def change_password(
     The current password is throttled like a login's (see password_guessing.py): a stolen
     token must not let anyone guess it here instead.
     """
-    with password_guessing.counted_attempt(session, settings, current_user.username):
+    client = password_guessing.client_address(request)
+    with password_guessing.counted_attempt(
+        session, settings, current_user.username, client
+    ) as attempt:
         user = get_user_or_404(session, current_user.id)
         session.commit()  # ends the reads: no database connection waits through the hashing
         matches, _ = hasher.verify(body.current_password, user.hashed_password)
-        new_hash = hasher.hash(body.new_password) if matches else ""
-    if not matches:
-        password_guessing.fail(session, settings)
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail="Current password is incorrect")
-    changed = crud.change_password(
-        session, user=user, old_hash=user.hashed_password, new_hash=new_hash
-    )
-    password_guessing.succeed(session, user.username)
-    session.commit()
+        if not matches:
+            attempt.fail()
+            raise HTTPException(status.HTTP_400_BAD_REQUEST, detail="Current password is incorrect")
+        new_hash = hasher.hash(body.new_password)
+        changed = crud.change_password(
+            session, user=user, old_hash=user.hashed_password, new_hash=new_hash
+        )
+        attempt.succeed()
+        session.commit()
     if not changed:
         detail = "Your password changed while this request ran; log in with the new one"
         raise HTTPException(status.HTTP_409_CONFLICT, detail=detail)
