@@ -731,6 +731,13 @@ MUTANTS = [
         "MAX_ID = 2**63 - 1",
         "tests/test_id_counters.py",
     ),
+    Mutant(
+        "a-password-change-that-lost-to-a-deletion-answers-409",
+        "{slug}/routers/users.py",
+        "        get_user_or_404(session, current_user.id)\n        detail = ",
+        "        detail = ",
+        "tests/test_password_change.py",
+    ),
 ]
 
 

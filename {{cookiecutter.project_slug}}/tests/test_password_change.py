@@ -159,6 +159,32 @@ def test_a_password_change_that_lost_a_race_answers_409_and_changes_nothing(
     assert log_in(client, "alice", NEW_PASSWORD).status_code == 401
 
 
+def test_a_password_change_that_lost_to_a_deletion_answers_404(
+    app: FastAPI,
+    client: TestClient,
+    user: User,
+    user_headers: Headers,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    hasher: PasswordHasher = app.state.password_hasher
+    sessions = create_session_factory(app.state.engine)
+    hash_password = hasher.hash
+
+    def hash_while_the_user_is_deleted(password: str) -> str:
+        # After this request checked the current password, a superuser deletes the user.
+        with sessions.begin() as other:
+            other.delete(other.get_one(User, user.id))
+        return hash_password(password)
+
+    monkeypatch.setattr(hasher, "hash", hash_while_the_user_is_deleted)
+    body = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
+
+    response = client.put(PASSWORD_URL, json=body, headers=user_headers)
+
+    assert response.status_code == 404
+    assert response.json()["detail"] == f"User {user.id} not found"
+
+
 def test_a_rehash_at_login_does_not_undo_a_password_set_meanwhile(
     app: FastAPI, client: TestClient, user: User, superuser_headers: Headers
 ) -> None:

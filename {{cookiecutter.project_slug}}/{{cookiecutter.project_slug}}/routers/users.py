@@ -144,7 +144,9 @@ def change_password(
         )
         attempt.succeed()
         session.commit()
-    if not changed:
+    if not changed:  # another change of the password came first, or the user's deletion
+        session.expire_all()  # read the row as it is now, not as this session last saw it
+        get_user_or_404(session, current_user.id)
         detail = "Your password changed while this request ran; log in with the new one"
         raise HTTPException(status.HTTP_409_CONFLICT, detail=detail)
 
