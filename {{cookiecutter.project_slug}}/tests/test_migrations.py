@@ -25,7 +25,7 @@ from sqlalchemy.orm import sessionmaker
 
 from {{ cookiecutter.project_slug }} import crud
 from {{ cookiecutter.project_slug }}.models import Base, LoginAttempt, User, UTCDateTime, utc_now
-from tests.conftest import PROJECT_ROOT, TEST_SECRET_KEY, alembic_upgrade
+from tests.conftest import PROJECT_ROOT, alembic_upgrade
 from tests.isolated_database import UNREACHABLE_DATABASE_URL, isolated_database
 
 

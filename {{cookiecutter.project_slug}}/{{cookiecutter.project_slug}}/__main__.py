@@ -19,11 +19,9 @@ from {{ cookiecutter.project_slug }}.config import Settings, load_settings
 {%- if cookiecutter.database != 'sqlite' %}
 from {{ cookiecutter.project_slug }}.create_database import DEFAULT_ADMIN_URL, create_database
 {%- endif %}
-from {{ cookiecutter.project_slug }}.database import create_session_factory
 {%- if cookiecutter.database != 'sqlite' %}
 from {{ cookiecutter.project_slug }}.database_urls import load_database_urls
 {%- endif %}
-from {{ cookiecutter.project_slug }}.engine import create_db_engine
 from {{ cookiecutter.project_slug }}.logs import configure_logging
 from {{ cookiecutter.project_slug }}.metrics import empty_multiprocess_directory
 

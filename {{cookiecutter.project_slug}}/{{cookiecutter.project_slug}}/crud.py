@@ -4,9 +4,7 @@ user_rows.py holds the token check's, login_attempts.py the throttle's; last_sup
 and concurrent_deletes.py the guards around changes to users.
 """
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from datetime import datetime
+from collections.abc import Sequence
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, func, select, update
