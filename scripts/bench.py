@@ -351,7 +351,9 @@ def prepare(database: str, work: Path, users: int) -> tuple[Path, Path, dict[str
     run([sys.executable, "-m", "venv", str(venv)])
     run([str(venv / "bin" / "pip"), "install", "--quiet", "-e", "."], cwd=project)
     env = {
-        key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "SECRET_KEY"}
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "MIGRATION_DATABASE_URL", "SECRET_KEY"}
     }
     if database == "mysql":
         name = f"{PACKAGE}_bench"
@@ -364,12 +366,15 @@ def prepare(database: str, work: Path, users: int) -> tuple[Path, Path, dict[str
                 f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
             )
         env["DATABASE_URL"] = f"mysql+mysqldb://root@127.0.0.1:3306/{name}"
+        # The migrations connect as .env's migrations user unless told otherwise.
+        env["MIGRATION_DATABASE_URL"] = env["DATABASE_URL"]
     if database == "postgresql":
         name = f"{PACKAGE}_bench"
         with postgresql_admin() as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             connection.execute(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0")
         env["DATABASE_URL"] = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+        env["MIGRATION_DATABASE_URL"] = env["DATABASE_URL"]
     run([str(venv / "bin" / "alembic"), "upgrade", "heads"], cwd=project, env=env)
     run(
         [str(venv / "bin" / "python"), str(SCRIPTS / "seed.py"), PACKAGE, str(users)],

@@ -409,8 +409,8 @@ MUTANTS = [
     Mutant(
         "a-lost-password-change-answers-204",
         "{slug}/routers/users.py",
-        "    if not changed:\n",
-        "    if False:\n",
+        "    if not changed:  # another change",
+        "    if False:  # another change",
         "tests/test_password_change.py",
     ),
     Mutant(

@@ -69,7 +69,9 @@ def service(
     """The project, migrated on the throwaway server and served; a user signed in."""
     project = installed_project
     server.query("CREATE DATABASE service CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-    env = project.env(DATABASE_URL=f"{server.url}/service")
+    # One account here: the migrations would otherwise connect as .env's migrations user.
+    url = f"{server.url}/service"
+    env = project.env(DATABASE_URL=url, MIGRATION_DATABASE_URL=url)
     run([project.command("alembic"), "upgrade", "heads"], cwd=project.root, env=env)
     log = tmp_path_factory.mktemp("outages") / "uvicorn.log"
     with served(project, env, log, workers=WORKERS) as url:

@@ -101,6 +101,45 @@ def test_the_bound_holds_for_the_next_request_on_a_kept_alive_connection(port: i
         assert exchange(connection, GET + endless_header) in {"431", "closed"}
 
 
+def until_closed(connection: socket.socket) -> str:
+    """Read what the server sends; "closed" once it closes, "still open" if it never does."""
+    try:
+        while connection.recv(65536):
+            pass
+    except TimeoutError:
+        return "still open"
+    except ConnectionError:
+        pass  # reset: closed with what was sent still unread
+    return "closed"
+
+
+def chunked(path: str, body: bytes, chunk_size: int) -> bytes:
+    """A POST whose body is sent in chunks of `chunk_size` bytes, then its last chunk."""
+    head = f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+    chunks = [body[start : start + chunk_size] for start in range(0, len(body), chunk_size)]
+    framed = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for chunk in chunks)
+    return head.encode() + b"Transfer-Encoding: chunked\r\n\r\n" + framed + b"0\r\n"
+
+
+def test_a_chunked_body_with_a_few_trailers_is_answered(port: int) -> None:
+    body = b'{"username": "chunked_sender", "password": "correct horse battery"}'
+    request = chunked("/api/v1/users", body, chunk_size=16) + b"X-Checksum: 1234\r\n\r\n"
+    with connect(port) as connection:
+        assert exchange(connection, request) == "201"
+
+
+def test_endless_trailers_lose_their_connection(port: int) -> None:
+    # Trailers are header lines after a chunked body's last chunk, which uvicorn keeps as it
+    # keeps headers: without a bound, one connection grew a worker by gigabytes in seconds.
+    trailer = b"X-Trailer: " + b"t" * 50 + b"\r\n"
+    with connect(port) as connection:
+        with contextlib.suppress(ConnectionError):  # closed while sending: what we expect
+            connection.sendall(chunked("/api/v1/users", b"{}", chunk_size=2))
+            for _ in range(64 * MAX_HEAD_BYTES // len(trailer)):  # 64 times the bound
+                connection.sendall(trailer)
+        assert until_closed(connection) == "closed"
+
+
 def test_a_trickled_head_loses_its_connection(impatient_port: int) -> None:
     # A byte every 0.25 s: 40 s for the whole header, far beyond the timeout.
     with connect(impatient_port) as connection:
@@ -134,6 +173,7 @@ def test_the_head_timeout_runs_from_each_heads_first_byte(impatient_port: int) -
         "connection_made",
         "data_received",
         "on_headers_complete",
+        "on_body",
         "on_message_complete",
         "connection_lost",
     ],

@@ -22,7 +22,7 @@ REVISION = """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "service_0001"
+revision = "test_sqlite_batch_copy"  # an id no revision of the service has
 down_revision = {down_revision!r}
 branch_labels = None
 depends_on = None
@@ -58,7 +58,7 @@ def with_service_revision(folder: Path, *, before: str = "pass", after: str = "p
     heads = ScriptDirectory.from_config(config).get_heads()
     down_revision = heads[0] if len(heads) == 1 else tuple(heads)
     source = REVISION.format(down_revision=down_revision, before=before, after=after)
-    (folder / "service_0001_change_age.py").write_text(source, encoding="utf-8")
+    (folder / "test_sqlite_batch_copy.py").write_text(source, encoding="utf-8")
     locations = [PROJECT_ROOT / "migrations" / "template", PROJECT_ROOT / "migrations" / "versions"]
     config.set_main_option("version_locations", "\n".join(map(str, [*locations, folder])))
     return config

@@ -10,10 +10,14 @@ settings:
 - a head still incomplete after `max_bytes` gets 431 and its connection is closed, the rest
   unread (what uvicorn's h11 protocol does with its h11_max_incomplete_event_size);
 - a head still incomplete `timeout_seconds` after its first byte (on a new connection, after
-  the connection opened) loses its connection.
+  the connection opened) loses its connection;
+- what a request sends after its head that is not body, a chunked body's framing and its
+  trailers (header lines after the last chunk, which uvicorn keeps as it keeps headers),
+  may not exceed `max_bytes` either: over it, the connection is closed.
 
-It extends five methods of uvicorn's HttpToolsProtocol, each calling the original
-(connection_made, data_received, on_headers_complete, on_message_complete, connection_lost),
+It extends six methods of uvicorn's HttpToolsProtocol, each calling the original
+(connection_made, data_received, on_headers_complete, on_body, on_message_complete,
+connection_lost),
 and uses its `loop` and `transport`, as uvicorn 0.36 to 0.54 have them;
 tests/test_request_head.py fails if an upgrade changes them.
 """
@@ -51,6 +55,8 @@ class BoundedHeadProtocol(HttpToolsProtocol):
         self.head_began: float | None = self.loop.time()
         self.head_timer: asyncio.TimerHandle | None = None
         self.check_head_in(self.timeout_seconds)
+        self.body_bytes = 0  # the open message's body, as the parser hands it over
+        self.framing_bytes = 0  # the rest after its head: chunk framing and trailers
 
     def data_received(self, data: bytes) -> None:
         read_is_head = self.head_open
@@ -59,8 +65,16 @@ class BoundedHeadProtocol(HttpToolsProtocol):
             if self.head_timer is None:
                 self.check_head_in(self.timeout_seconds)
         heads_before = self.heads_completed
+        body_before = self.body_bytes
         super().data_received(data)
-        if not self.head_open or self.transport.is_closing():
+        if self.transport.is_closing():
+            return
+        if not read_is_head and not self.head_open:  # all of this read is after the head
+            self.framing_bytes += len(data) - (self.body_bytes - body_before)
+            if self.framing_bytes > self.max_bytes:
+                self.close_endless_framing()
+            return
+        if not self.head_open:
             return
         if read_is_head and self.heads_completed == heads_before:
             self.head_bytes += len(data)
@@ -74,7 +88,12 @@ class BoundedHeadProtocol(HttpToolsProtocol):
         self.head_began = None
         self.heads_completed += 1
         self.head_bytes = 0
+        self.body_bytes = self.framing_bytes = 0
         super().on_headers_complete()
+
+    def on_body(self, body: bytes) -> None:
+        self.body_bytes += len(body)
+        super().on_body(body)
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
@@ -95,6 +114,15 @@ class BoundedHeadProtocol(HttpToolsProtocol):
             b"content-type: application/json\r\n"
             b"content-length: " + str(len(body)).encode() + b"\r\n"
             b"connection: close\r\n\r\n" + body
+        )
+        self.transport.close()
+
+    def close_endless_framing(self) -> None:
+        """Close a connection whose request sends more than max_bytes of chunk framing and
+        trailers: the answer may have gone already, so there is nothing left to say."""
+        logger.warning(
+            "A request's chunk framing and trailers over %d bytes: connection closed",
+            self.max_bytes,
         )
         self.transport.close()
 
