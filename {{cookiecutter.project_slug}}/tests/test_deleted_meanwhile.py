@@ -53,6 +53,18 @@ def test_a_change_that_wrote_before_the_delete_succeeds(
     assert user.id not in [row["id"] for row in users_table(app)]
 
 
+def test_of_two_deletes_of_one_user_at_once_the_second_answers_404(
+    app: FastAPI, client: TestClient, user: User, superuser_headers: Headers
+) -> None:
+    delete = deleting(client, user.id, superuser_headers)
+    with meanwhile(app, "before_commit", delete) as second:
+        first = client.delete(user_url(user.id), headers=superuser_headers)
+
+    assert first.status_code == 204
+    assert second.response.status_code == 404
+    assert second.response.json()["detail"] == f"User {user.id} not found"
+
+
 def test_a_batch_with_a_user_deleted_before_it_wrote_names_it_and_changes_nobody(
     app: FastAPI, client: TestClient, create_user: UserFactory, superuser_headers: Headers
 ) -> None:

@@ -8,6 +8,7 @@ import json
 import logging
 import re
 import secrets
+import warnings
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -116,6 +117,20 @@ def test_a_preflight_to_any_path_is_logged_as_unmatched(
     assert answer.status_code == 200  # CORS answered it: no route did
     assert (line["method"], line["route"], line["status"]) == ("OPTIONS", "unmatched", 200)
     assert "wp-admin" not in log_output.getvalue()
+
+
+def test_a_warning_is_a_log_line_of_its_own(log_output: io.StringIO) -> None:
+    # Python writes a warning as two raw lines on standard error: no request id, and
+    # nothing a JSON log collector could parse.
+    configure_logging("json", "INFO", log_output)
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.warn("expected to delete 1 row(s)\n0 were matched", UserWarning, stacklevel=1)
+
+    [line] = log_output.getvalue().splitlines()
+    entry = json.loads(line)
+    assert entry["level"] == "WARNING"
+    assert "UserWarning: expected to delete 1 row(s)\n0 were matched" in entry["message"]
 
 
 def test_a_line_break_in_a_path_writes_no_line_of_its_own(

@@ -173,8 +173,15 @@ def update_users(session: Session, *, changes: Sequence[dict[str, Any]]) -> list
 
 
 def delete_user(session: Session, *, user: User) -> None:
-    """Delete the user; raise NoSuperuserLeftError if it is the last active superuser."""
+    """Delete the user; raise UsersNotFoundError if another request deleted it first, and
+    NoSuperuserLeftError if it is the last active superuser."""
     with keeping_a_superuser(session, may_remove_one=True):
+        # Claimed, then deleted: a delete that another request's beat would match no row,
+        # which SQLAlchemy only warns of. This write waits for that request (its lock on the
+        # row; SQLite's one writer at a time), then matches no row either, and says so.
+        claim = update(User).where(User.id == user.id).values(updated_at=utc_now())
+        if cast(CursorResult[Any], session.execute(claim)).rowcount == 0:
+            raise UsersNotFoundError([user.id])
         session.delete(user)
         session.flush()
 

@@ -15,6 +15,7 @@ import json
 import logging
 import sys
 import time
+import warnings
 from typing import Literal, TextIO
 
 from {{ cookiecutter.project_slug }}.request_ids import current_request_id
@@ -68,6 +69,20 @@ class TextFormatter(logging.Formatter):
         return super().format(record).translate(ESCAPES)
 
 
+def log_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """Write a warning (a library's notice, SQLAlchemy's say) as a log message, not as
+    Python's own two raw lines on standard error, which a JSON log could not parse."""
+    warning = f"{category.__name__}: {message} ({filename}:{lineno})"
+    logging.getLogger("py.warnings").warning("%s", warning)
+
+
 def configure_logging(log_format: LogFormat, level: str, stream: TextIO = sys.stdout) -> None:
     """Send every message at `level` or above to `stream`, formatted as `log_format` says."""
     formatter = JsonFormatter() if log_format == "json" else TextFormatter(TEXT_FORMAT)
@@ -92,3 +107,4 @@ def configure_logging(log_format: LogFormat, level: str, stream: TextIO = sys.st
         logger.propagate = True
         logger.setLevel(level)
     logging.getLogger("uvicorn.access").disabled = True
+    warnings.showwarning = log_warning

@@ -262,6 +262,8 @@ def delete_user(user_id: UserIdPath, session: SessionDep, current_user: CurrentU
     check_self_or_superuser(current_user, user_id)
     try:
         crud.delete_user(session, user=get_user_or_404(session, user_id))
+    except UsersNotFoundError:  # another request deleted the user first
+        raise user_not_found(user_id) from None
     except NoSuperuserLeftError:
         raise NO_SUPERUSER_LEFT from None
     session.commit()
