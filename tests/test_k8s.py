@@ -501,14 +501,10 @@ def test_no_secret_value_is_written_anywhere_in_the_base(base: Base) -> None:
     assert [key for key in base.one("ConfigMap")["data"] if SECRET_NAME.search(key)] == []
 
 
-# Variables uvicorn reads itself (its Config), which `serve` leaves to it.
-UVICORN_SETTINGS = {"FORWARDED_ALLOW_IPS"}
-
-
 def test_the_configmap_sets_only_settings_the_service_reads(base: Base) -> None:
     # A misspelt name would be ignored without a word; the image's ENV names are settings of
-    # the command (WEB_CONCURRENCY) and the runtime, uvicorn reads its own.
-    known = settings_fields(base) | set(dockerfile_environment(base)) | UVICORN_SETTINGS
+    # the command (WEB_CONCURRENCY) and the runtime.
+    known = settings_fields(base) | set(dockerfile_environment(base))
     assert settings_fields(base) >= SECRET_SETTINGS
     configmap = base.one("ConfigMap")
     assert sorted(set(configmap["data"]) - known) == []

@@ -690,8 +690,8 @@ MUTANTS = [
     Mutant(
         "no-per-client-limit",
         "{slug}/password_guessing.py",
-        "    if client is not None:\n        limits.append(",
-        "    if False:\n        limits.append(",
+        "    if client is not None and settings.login_max_failures_per_client:",
+        "    if False:",
         "tests/test_login_locks.py",
     ),
     Mutant(
@@ -737,6 +737,13 @@ MUTANTS = [
         "        get_user_or_404(session, current_user.id)\n        detail = ",
         "        detail = ",
         "tests/test_password_change.py",
+    ),
+    Mutant(
+        "a-per-client-limit-of-0-refuses-everyone",
+        "{slug}/password_guessing.py",
+        "if client is not None and settings.login_max_failures_per_client:",
+        "if client is not None:",
+        "tests/test_login_locks.py",
     ),
 ]
 

@@ -75,6 +75,24 @@ def test_a_client_over_its_limit_is_refused_even_the_right_password_but_others_a
     strict.state.read_engine.dispose()
 
 
+def test_a_per_client_limit_of_0_is_no_limit(
+    database_url: str, create_user: UserFactory, user: User
+) -> None:
+    # Where every client shares the proxy's address (docker compose, the k8s base), 0 turns
+    # the per-client limit off: one address failing many times must not lock the others out.
+    names = [f"user{number}" for number in range(2 * MAX_FAILURES_PER_CLIENT // MAX_FAILURES)]
+    for name in names:
+        create_user(name)
+    shared = create_app(make_settings(database_url, login_max_failures_per_client=0))
+    with client_at(shared, "10.0.0.1") as proxy:
+        for name in names:
+            fail(proxy, name, MAX_FAILURES)
+
+        assert log_in(proxy, "alice", PASSWORD).status_code == 200
+    shared.state.engine.dispose()
+    shared.state.read_engine.dispose()
+
+
 # A superuser lifts a username's lock
 
 

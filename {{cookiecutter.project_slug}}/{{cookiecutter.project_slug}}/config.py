@@ -91,8 +91,9 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, ge=1)
     login_failure_window_seconds: int = Field(default=15 * 60, ge=1)
     # And from one client address, across any usernames, within the same window: so that
-    # one client cannot lock out many usernames (behind a proxy, see the README).
-    login_max_failures_per_client: int = Field(default=50, ge=1)
+    # one client cannot lock out many usernames (behind a proxy, see the README); 0 turns
+    # this limit off, where the service cannot tell its clients apart.
+    login_max_failures_per_client: int = Field(default=50, ge=0)
     # Larger request bodies get 413 before they are read (the largest this API takes, a
     # batch of 100 updates, is about 10 KiB).
     max_request_body_bytes: int = Field(default=64 * 1024, ge=1024)

@@ -105,7 +105,7 @@ def refuse_too_many(
     window = timedelta(seconds=settings.login_failure_window_seconds)
     pending = pending_limit(settings)
     limits = [("this username", settings.login_max_failures, {"username": attempt.username})]
-    if client is not None:
+    if client is not None and settings.login_max_failures_per_client:  # 0: no such limit
         limits.append(("this client", settings.login_max_failures_per_client, {"client": client}))
     for whom, limit, of in limits:
         others = login_attempts.recent(session, since=now - window, excluding=attempt.id, **of)
