@@ -142,7 +142,7 @@ def test_the_service_reads_and_writes_the_tables_a_later_migration_makes(
         with engine.begin() as connection:
             connection.execute(later.insert().values(x="first"))
             connection.execute(later.update().values(x="changed"))
-            assert connection.execute(later.select()).all() == [(1, "changed")]
+            assert [tuple(row) for row in connection.execute(later.select())] == [(1, "changed")]
             connection.execute(later.delete())
     finally:
         engine.dispose()

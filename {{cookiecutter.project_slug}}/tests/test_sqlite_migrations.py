@@ -105,7 +105,7 @@ def test_a_migration_that_fails_halfway_leaves_the_database_as_it_was(
     # table, the copy of users, and then an error.
     config = with_service_revision(
         tmp_path,
-        before='op.create_table("notes", sa.Column("id", sa.Integer(), primary_key=True))',
+        before='op.create_table("half_done", sa.Column("id", sa.Integer(), primary_key=True))',
         after='raise RuntimeError("the migration fails halfway")',
     )
     before = schema(engine)
