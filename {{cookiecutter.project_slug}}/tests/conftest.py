@@ -1,6 +1,7 @@
 """Fixtures: the app on an isolated real database, a client, and users with their tokens."""
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,17 @@ def database_url() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
     return make_settings(database_url)
+
+
+@contextmanager
+def app_with(database_url: str, **overrides: object) -> Iterator[FastAPI]:
+    """An app of its own, with these settings changed; its pooled connections closed after."""
+    app = create_app(make_settings(database_url, **overrides))
+    try:
+        yield app
+    finally:
+        app.state.engine.dispose()
+        app.state.read_engine.dispose()
 
 
 @pytest.fixture(scope="session")

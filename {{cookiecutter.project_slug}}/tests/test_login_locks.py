@@ -7,9 +7,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.models import User
-from tests.conftest import PASSWORD, Headers, UserFactory, log_in, make_settings
+from tests.conftest import PASSWORD, Headers, UserFactory, app_with, log_in
 from tests.test_login_throttle import MAX_FAILURES, WINDOW_SECONDS, WRONG, fail
 
 # The README: 50 failed logins from one client address, across any usernames, within the
@@ -48,31 +47,27 @@ def test_a_client_over_its_limit_does_not_lock_more_usernames(
     # An attacker who reached the limit of their address, here 3, cannot add alice to the
     # usernames they locked: their attempts on her are refused, and not counted.
     create_user("bob")
-    strict = create_app(make_settings(database_url, login_max_failures_per_client=3))
-    with client_at(strict, "203.0.113.7") as attacker:
-        fail(attacker, "bob", 3)
-        for _ in range(MAX_FAILURES):
-            assert log_in(attacker, "alice", WRONG).status_code == 429
+    with app_with(database_url, login_max_failures_per_client=3) as strict:
+        with client_at(strict, "203.0.113.7") as attacker:
+            fail(attacker, "bob", 3)
+            for _ in range(MAX_FAILURES):
+                assert log_in(attacker, "alice", WRONG).status_code == 429
 
-    with client_at(strict, "198.51.100.20") as alice:
-        assert log_in(alice, "alice", PASSWORD).status_code == 200
-    strict.state.engine.dispose()
-    strict.state.read_engine.dispose()
+        with client_at(strict, "198.51.100.20") as alice:
+            assert log_in(alice, "alice", PASSWORD).status_code == 200
 
 
 def test_a_client_over_its_limit_is_refused_even_the_right_password_but_others_are_not(
     database_url: str, create_user: UserFactory, user: User
 ) -> None:
     create_user("bob")
-    strict = create_app(make_settings(database_url, login_max_failures_per_client=3))
-    with client_at(strict, "203.0.113.7") as attacker:
-        fail(attacker, "nobody", 3)
-        assert log_in(attacker, "bob", PASSWORD).status_code == 429
+    with app_with(database_url, login_max_failures_per_client=3) as strict:
+        with client_at(strict, "203.0.113.7") as attacker:
+            fail(attacker, "nobody", 3)
+            assert log_in(attacker, "bob", PASSWORD).status_code == 429
 
-    with client_at(strict, "198.51.100.20") as bob:
-        assert log_in(bob, "bob", PASSWORD).status_code == 200
-    strict.state.engine.dispose()
-    strict.state.read_engine.dispose()
+        with client_at(strict, "198.51.100.20") as bob:
+            assert log_in(bob, "bob", PASSWORD).status_code == 200
 
 
 def test_a_per_client_limit_of_0_is_no_limit(
@@ -83,14 +78,14 @@ def test_a_per_client_limit_of_0_is_no_limit(
     names = [f"user{number}" for number in range(2 * MAX_FAILURES_PER_CLIENT // MAX_FAILURES)]
     for name in names:
         create_user(name)
-    shared = create_app(make_settings(database_url, login_max_failures_per_client=0))
-    with client_at(shared, "10.0.0.1") as proxy:
+    with (
+        app_with(database_url, login_max_failures_per_client=0) as shared,
+        client_at(shared, "10.0.0.1") as proxy,
+    ):
         for name in names:
             fail(proxy, name, MAX_FAILURES)
 
         assert log_in(proxy, "alice", PASSWORD).status_code == 200
-    shared.state.engine.dispose()
-    shared.state.read_engine.dispose()
 
 
 # A superuser lifts a username's lock

@@ -10,13 +10,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 {%- endif %}
 
-from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.models import User
 from {{ cookiecutter.project_slug }}.security import PasswordHasher
 {%- if cookiecutter.database != "sqlite" %}
-from tests.conftest import PASSWORD, UserFactory, log_in, make_settings
+from tests.conftest import PASSWORD, UserFactory, app_with, log_in
 {%- else %}
-from tests.conftest import log_in, make_settings
+from tests.conftest import app_with, log_in
 {%- endif %}
 from tests.isolated_database import locked_tables
 from tests.test_login_throttle import age_attempts
@@ -32,14 +31,9 @@ LockFactory = Callable[..., AbstractContextManager[None]]
 @pytest.fixture
 def impatient(database_url: str, client: TestClient) -> Iterator[TestClient]:
     """A client of an app that gives up on a held lock after 1 s (503), not 5."""
-    settings = make_settings(
-        database_url, database_timeout_seconds=1, login_max_failures=MAX_FAILURES
-    )
-    app = create_app(settings)
-    with TestClient(app) as impatient_client:
+    overrides = {"database_timeout_seconds": 1, "login_max_failures": MAX_FAILURES}
+    with app_with(database_url, **overrides) as app, TestClient(app) as impatient_client:
         yield impatient_client
-    app.state.engine.dispose()
-    app.state.read_engine.dispose()
 
 
 @pytest.fixture

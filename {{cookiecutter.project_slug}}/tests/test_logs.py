@@ -18,9 +18,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.logs import configure_logging
-from tests.conftest import PASSWORD, Headers, bearer, log_in, make_settings
+from tests.conftest import PASSWORD, Headers, app_with, bearer, log_in, make_settings
 
 LOGGERS = ["", "uvicorn", "uvicorn.error", "uvicorn.access"]
 # The start of every line of the text format: time, level, logger, [request id].
@@ -99,11 +98,8 @@ def test_a_path_no_route_matches_is_logged_as_unmatched(
 @pytest.fixture
 def cors_client(database_url: str, client: TestClient) -> Iterator[TestClient]:
     """A client of the app with one CORS origin; `client` empties the tables afterwards."""
-    app = create_app(make_settings(database_url, cors_origins=[ORIGIN]))
-    with TestClient(app) as test_client:
+    with app_with(database_url, cors_origins=[ORIGIN]) as app, TestClient(app) as test_client:
         yield test_client
-    app.state.engine.dispose()
-    app.state.read_engine.dispose()
 
 
 def test_a_preflight_to_any_path_is_logged_as_unmatched(
@@ -180,15 +176,13 @@ def test_a_message_with_control_characters_stays_one_escaped_line(
 @pytest.fixture
 def failing_app(database_url: str) -> Iterator[FastAPI]:
     """The app with one more route, which fails as a bug would."""
-    app = create_app(make_settings(database_url))
+    with app_with(database_url) as app:
 
-    @app.get("/fail")
-    def fail() -> None:
-        raise RuntimeError("a bug\nwhose message has two lines")
+        @app.get("/fail")
+        def fail() -> None:
+            raise RuntimeError("a bug\nwhose message has two lines")
 
-    yield app
-    app.state.engine.dispose()
-    app.state.read_engine.dispose()
+        yield app
 
 
 def test_an_unhandled_error_is_logged_with_its_traceback_and_request_id(
@@ -227,15 +221,13 @@ def test_a_traceback_stays_on_its_messages_line_in_the_text_format(
 @pytest.fixture
 def chatty_app(database_url: str) -> Iterator[FastAPI]:
     """The app with one more route, which logs from the thread pool as sync routes run."""
-    app = create_app(make_settings(database_url))
+    with app_with(database_url) as app:
 
-    @app.get("/chatty")
-    def chatty() -> None:
-        logging.getLogger("{{ cookiecutter.project_slug }}.chatty").warning("working on it")
+        @app.get("/chatty")
+        def chatty() -> None:
+            logging.getLogger("{{ cookiecutter.project_slug }}.chatty").warning("working on it")
 
-    yield app
-    app.state.engine.dispose()
-    app.state.read_engine.dispose()
+        yield app
 
 
 def test_a_message_logged_while_serving_names_the_request(

@@ -11,8 +11,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from {{ cookiecutter.project_slug }}.app import create_app
-from tests.conftest import Headers, UserFactory, make_settings
+from tests.conftest import Headers, UserFactory, app_with
 from tests.metrics_text import label_values, sample
 
 USER_ROUTE = "/api/v1/users/{user_id}"  # as /openapi.json names it
@@ -25,17 +24,13 @@ PREFLIGHT = {"Origin": ORIGIN, "Access-Control-Request-Method": "GET"}
 @pytest.fixture(scope="module")
 def metrics_app(database_url: str) -> Iterator[FastAPI]:
     """The app with metrics and one CORS origin, and one more route, which fails as a bug would."""
-    app = create_app(
-        make_settings(database_url, metrics=True, database_pool_size=7, cors_origins=[ORIGIN])
-    )
+    with app_with(database_url, metrics=True, database_pool_size=7, cors_origins=[ORIGIN]) as app:
 
-    @app.get("/fail")
-    def fail() -> None:
-        raise RuntimeError("a bug")
+        @app.get("/fail")
+        def fail() -> None:
+            raise RuntimeError("a bug")
 
-    yield app
-    app.state.engine.dispose()
-    app.state.read_engine.dispose()
+        yield app
 
 
 @pytest.fixture

@@ -1,10 +1,12 @@
 """PUT /api/v1/users/me/password: change your password and retire every earlier token."""
 
 import json
+from collections.abc import Callable
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from {{ cookiecutter.project_slug }} import crud
 from {{ cookiecutter.project_slug }}.config import Settings
@@ -127,6 +129,24 @@ def test_of_two_changes_from_the_same_old_password_only_the_first_takes_effect(
     assert log_in(client, "alice", "second new").status_code == 401
 
 
+def while_hashing(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch, meanwhile: Callable[[Session], None]
+) -> None:
+    """Commit `meanwhile` in a transaction of its own when the next request hashes a password:
+    after a password change checked the current password, before it writes the new one."""
+    hasher: PasswordHasher = app.state.password_hasher
+    sessions = create_session_factory(app.state.engine)
+    hash_password = hasher.hash
+
+    def hash_after_meanwhile(password: str) -> str:
+        monkeypatch.setattr(hasher, "hash", hash_password)  # once only
+        with sessions.begin() as other:
+            meanwhile(other)
+        return hash_password(password)
+
+    monkeypatch.setattr(hasher, "hash", hash_after_meanwhile)
+
+
 def test_a_password_change_that_lost_a_race_answers_409_and_changes_nothing(
     app: FastAPI,
     client: TestClient,
@@ -135,20 +155,15 @@ def test_a_password_change_that_lost_a_race_answers_409_and_changes_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     hasher: PasswordHasher = app.state.password_hasher
-    sessions = create_session_factory(app.state.engine)
-    hash_password = hasher.hash
 
-    def hash_while_another_change_lands(password: str) -> str:
-        # After this request checked the current password, another change of it commits.
-        with sessions.begin() as other:
-            stored = other.get_one(User, user.id)
-            other_hash = hash_password("the other new password")
-            assert crud.change_password(
-                other, user=stored, old_hash=stored.hashed_password, new_hash=other_hash
-            )
-        return hash_password(password)
+    def another_change_lands(other: Session) -> None:
+        stored = other.get_one(User, user.id)
+        other_hash = hasher.hash("the other new password")
+        assert crud.change_password(
+            other, user=stored, old_hash=stored.hashed_password, new_hash=other_hash
+        )
 
-    monkeypatch.setattr(hasher, "hash", hash_while_another_change_lands)
+    while_hashing(app, monkeypatch, another_change_lands)
     body = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
 
     response = client.put(PASSWORD_URL, json=body, headers=user_headers)
@@ -166,17 +181,8 @@ def test_a_password_change_that_lost_to_a_deletion_answers_404(
     user_headers: Headers,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    hasher: PasswordHasher = app.state.password_hasher
-    sessions = create_session_factory(app.state.engine)
-    hash_password = hasher.hash
-
-    def hash_while_the_user_is_deleted(password: str) -> str:
-        # After this request checked the current password, a superuser deletes the user.
-        with sessions.begin() as other:
-            other.delete(other.get_one(User, user.id))
-        return hash_password(password)
-
-    monkeypatch.setattr(hasher, "hash", hash_while_the_user_is_deleted)
+    # A superuser deletes the user.
+    while_hashing(app, monkeypatch, lambda other: other.delete(other.get_one(User, user.id)))
     body = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
 
     response = client.put(PASSWORD_URL, json=body, headers=user_headers)

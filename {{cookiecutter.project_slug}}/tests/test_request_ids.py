@@ -7,8 +7,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from {{ cookiecutter.project_slug }}.app import create_app
-from tests.conftest import Headers, make_settings
+from tests.conftest import Headers, app_with
 
 FRESH_ID = re.compile(r"[0-9a-f]{32}")  # 128 random bits
 HOSTILE_IDS = [
@@ -70,15 +69,13 @@ def test_error_answers_carry_an_id_too(client: TestClient, user_headers: Headers
 @pytest.fixture
 def failing_app(database_url: str) -> Iterator[FastAPI]:
     """The app with one more route, which fails as a bug would; a browser app may call it."""
-    app = create_app(make_settings(database_url, cors_origins=[ORIGIN]))
+    with app_with(database_url, cors_origins=[ORIGIN]) as app:
 
-    @app.get("/fail")
-    def fail() -> None:
-        raise RuntimeError("a bug")
+        @app.get("/fail")
+        def fail() -> None:
+            raise RuntimeError("a bug")
 
-    yield app
-    app.state.engine.dispose()
-    app.state.read_engine.dispose()
+        yield app
 
 
 def test_an_unhandled_error_answers_500_in_json_with_the_request_id(
@@ -104,11 +101,8 @@ def test_a_browser_app_can_read_the_request_id_of_a_500(failing_app: FastAPI) ->
 
 
 def test_request_ids_false_sends_none(database_url: str) -> None:
-    app = create_app(make_settings(database_url, request_ids=False))
-    with TestClient(app) as client:
+    with app_with(database_url, request_ids=False) as app, TestClient(app) as client:
         response = client.get("/health/live", headers={"X-Request-ID": "mine"})
-    app.state.engine.dispose()
-    app.state.read_engine.dispose()
 
     assert response.status_code == 200
     assert "X-Request-ID" not in response.headers
