@@ -2,40 +2,41 @@
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.models import User
 from {{ cookiecutter.project_slug }}.security import PasswordHasher
-from tests.conftest import PASSWORD, log_in, make_settings
+from tests.conftest import PASSWORD, app_with, log_in
 
 
-def one_slot_app(database_url: str, wait_seconds: float) -> FastAPI:
+@contextmanager
+def one_slot_app(database_url: str, wait_seconds: float) -> Iterator[FastAPI]:
     """An app that hashes one password at a time, and waits this long for the slot."""
-    settings = make_settings(
-        database_url, password_hash_concurrency=1, password_hash_wait_seconds=wait_seconds
-    )
-    return create_app(settings)
+    overrides = {"password_hash_concurrency": 1, "password_hash_wait_seconds": wait_seconds}
+    with app_with(database_url, **overrides) as app:
+        yield app
 
 
 @pytest.fixture
-def patient_app(database_url: str, client: TestClient) -> FastAPI:
+def patient_app(database_url: str, client: TestClient) -> Iterator[FastAPI]:
     # Far longer than the slot stays taken here: the login must wait for it, not give up.
-    return one_slot_app(database_url, wait_seconds=60)
+    with one_slot_app(database_url, wait_seconds=60) as app:
+        yield app
 
 
 @pytest.fixture
-def impatient_app(database_url: str, client: TestClient) -> FastAPI:
-    return one_slot_app(database_url, wait_seconds=0.05)
+def impatient_app(database_url: str, client: TestClient) -> Iterator[FastAPI]:
+    with one_slot_app(database_url, wait_seconds=0.05) as app:
+        yield app
 
 
-@pytest.fixture
-def slot_taken_by_another_request(patient_app: FastAPI) -> Iterator[threading.Event]:
-    """Another request holds the only slot until the event is set."""
-    hasher: PasswordHasher = patient_app.state.password_hasher
+@contextmanager
+def slot_held(hasher: PasswordHasher) -> Iterator[threading.Event]:
+    """Another request holds one of the hasher's slots until the event is set."""
     taken, done = threading.Event(), threading.Event()
 
     def hash_until_done() -> None:
@@ -46,9 +47,18 @@ def slot_taken_by_another_request(patient_app: FastAPI) -> Iterator[threading.Ev
     other = threading.Thread(target=hash_until_done)
     other.start()
     taken.wait()
-    yield done
-    done.set()
-    other.join()
+    try:
+        yield done
+    finally:
+        done.set()
+        other.join()
+
+
+@pytest.fixture
+def slot_taken_by_another_request(patient_app: FastAPI) -> Iterator[threading.Event]:
+    """Another request holds the only slot until the event is set."""
+    with slot_held(patient_app.state.password_hasher) as done:
+        yield done
 
 
 def test_a_login_waits_for_a_busy_hasher_to_free_a_slot(

@@ -17,6 +17,7 @@ from {{ cookiecutter.project_slug }}.security import (
     create_access_token,
     decode_access_token,
 )
+from tests.test_hashing_slots import slot_held
 
 SECRET_KEY = "a-secret-key-for-these-tests-only-0123456789"
 FIVE_MINUTES = timedelta(minutes=5)
@@ -92,22 +93,9 @@ def test_a_busy_hasher_waits_for_a_slot_to_come_free() -> None:
     patient = PasswordHasher(
         time_cost=1, memory_cost_kib=8, parallelism=1, concurrency=1, wait_seconds=60
     )
-    taken, free = threading.Event(), threading.Event()
-
-    def another_request_hashes() -> None:
-        with patient.slot():
-            taken.set()
-            free.wait()
-
-    other = threading.Thread(target=another_request_hashes)
-    other.start()
-    taken.wait()
-    threading.Timer(0.1, free.set).start()  # the other request ends while this one waits
-    try:
+    with slot_held(patient) as free:
+        threading.Timer(0.1, free.set).start()  # the other request ends while this one waits
         hashed = patient.hash("correct horse battery")
-    finally:
-        free.set()
-        other.join()
 
     assert patient.verify("correct horse battery", hashed) == (True, None)
 
