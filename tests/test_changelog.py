@@ -9,7 +9,11 @@ import tomllib
 from tests.conftest import TEMPLATE
 
 SEMANTIC_VERSION = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
-RELEASE_HEADING = re.compile(r"^## (\S+) - (\d{4}-\d{2}-\d{2})$", flags=re.MULTILINE)
+# "## 1.1.0 (2026-12-07, commit 1a2b3c4)": the commit that records a release may follow
+# the release's own, so the newest heading may name none yet.
+RELEASE_HEADING = re.compile(
+    r"^## (\S+) \((\d{4}-\d{2}-\d{2})(?:, commit [0-9a-f]{7,40})?\)$", flags=re.MULTILINE
+)
 
 
 def changelog() -> str:

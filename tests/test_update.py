@@ -272,7 +272,7 @@ def release_version_b(template: Path) -> str:
     )
     (template / SKELETON / "RUNBOOK.md").write_text("# Runbook\n\nWhat to do when it breaks.\n")
     (template / SKELETON / ".editorconfig").unlink()
-    replace_once(template / "cookiecutter.json", '"1.0.0"', '"1.1.0"')
+    replace_once(template / "cookiecutter.json", '"1.1.0"', '"1.2.0"')
     return commit_all(template, "Template version B")
 
 
@@ -318,8 +318,8 @@ def test_an_update_brings_the_templates_changes_and_keeps_the_teams(
         assert leftovers(service.root) == []
         assert git(service.root, "diff", "--name-only", "--diff-filter=U") == ""
         assert service.file(".env").read_bytes() == secrets_before
-        assert "Update from the template: 1.0.0 (" in update.stdout
-        assert ") to 1.1.0 (" in update.stdout
+        assert "Update from the template: 1.1.0 (" in update.stdout
+        assert ") to 1.2.0 (" in update.stdout
         # A file the team deleted is passed by, and named.
         assert "does not have" in update.stdout
         assert "\n  .dockerignore\n" in update.stdout
@@ -458,7 +458,7 @@ def test_right_after_a_bake_cruft_sees_no_difference(
     # One record of the answers: .cruft.json, with the template's version.
     assert not service.file(".cookiecutter.json").exists()
     answers = state["context"]["cookiecutter"]
-    assert (answers["database"], answers["_template_version"]) == (database, "1.0.0")
+    assert (answers["database"], answers["_template_version"]) == (database, "1.1.0")
 
 
 @pytest.mark.parametrize("database", DATABASES)
