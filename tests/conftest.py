@@ -66,6 +66,14 @@ def cookiecutter_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pa
         yield config
 
 
+@pytest.fixture
+def git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commits need a name, which this machine's git configuration may not have."""
+    for role in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{role}_NAME", "Template Tests")
+        monkeypatch.setenv(f"GIT_{role}_EMAIL", "tests@example.com")
+
+
 def bake(output_dir: Path, **answers: str) -> Path:
     """Generate a project from the template with these answers (defaults for the rest)."""
     return Path(

@@ -15,33 +15,38 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.conftest import (
-    DATABASES,
-    EACH_DATABASE_INSTALLED,
-    TEMPLATE,
-    environment_without_settings,
-    run,
-)
+from tests.conftest import DATABASES, EACH_DATABASE_INSTALLED, TEMPLATE, run
 from tests.database_servers import server_settings
 from tests.serving import free_port
+from tests.updating import (
+    CONFLICT_END,
+    CONFLICT_START,
+    Service,
+    bake_service,
+    commit_all,
+    git,
+    leftovers,
+    replace_once,
+    service_environment,
+    tool,
+)
+
+pytestmark = pytest.mark.usefixtures("git_identity")
 
 SLUG = "orders"
 SKELETON = "{{cookiecutter.project_slug}}"
 PACKAGE = f"{SKELETON}/{SKELETON}"
 USERS_ROUTER = 'router = APIRouter(prefix="/users", tags=["users"])\n'
-# What git writes around the two sides of a conflict; the generated README names them.
-CONFLICT_START, CONFLICT_END = "<<<<<<< ours", ">>>>>>> theirs"
-CONFLICT_MARKER = re.compile(r"^(<{7}|={7}|>{7})( |$)", flags=re.MULTILINE)
+# The versions this file's template copies call themselves, whatever the template's own
+# version is: version A, as copied, and version B, its next release.
+VERSION_A, VERSION_B = "7.0.0", "7.1.0"
 # Bounds a git daemon that never answers; not a speed requirement.
 DAEMON_START_SECONDS = 30
 
@@ -97,34 +102,11 @@ def test_ping_answers_pong(client: TestClient) -> None:
 """
 
 
-def tool(name: str) -> Path:
-    """A command of the template's own tooling (cruft, cookiecutter), beside this Python."""
-    return Path(sys.executable).parent / name
-
-
-def replace_once(path: Path, old: str, new: str) -> None:
-    """Edit a file as a person would; fail clearly if the text to change is not there."""
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"{path} should hold {old!r} once"
-    path.write_text(text.replace(old, new), encoding="utf-8")
-
-
-def git(repository: Path, *arguments: str) -> str:
-    return run(["git", *arguments], cwd=repository).stdout
-
-
-@pytest.fixture(autouse=True)
-def git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Commits need a name, which this machine's git configuration may not have."""
-    for role in ("AUTHOR", "COMMITTER"):
-        monkeypatch.setenv(f"GIT_{role}_NAME", "Template Tests")
-        monkeypatch.setenv(f"GIT_{role}_EMAIL", "tests@example.com")
-
-
-def commit_all(repository: Path, message: str) -> str:
-    git(repository, "add", "--all")
-    git(repository, "commit", "--quiet", "-m", message)
-    return git(repository, "rev-parse", "HEAD").strip()
+def set_version(template: Path, version: str) -> None:
+    """Give a copy of the template this version, as its maintainers do in a release."""
+    answers = template / "cookiecutter.json"
+    questions = json.loads(answers.read_text(encoding="utf-8"))
+    replace_once(answers, f'"{questions["_template_version"]}"', f'"{version}"')
 
 
 @pytest.fixture
@@ -136,6 +118,7 @@ def template(tmp_path: Path) -> Path:
         if (TEMPLATE / name).is_file():
             (copy / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(TEMPLATE / name, copy / name)
+    set_version(copy, VERSION_A)
     git(copy, "init", "--quiet", "--initial-branch=main")
     commit_all(copy, "Template version A")
     return copy
@@ -170,50 +153,10 @@ def git_daemon(base: Path) -> Iterator[str]:
         daemon.communicate(timeout=30)
 
 
-@dataclass(frozen=True)
-class Service:
-    """A service baked with cruft into a git repository of its own."""
-
-    root: Path
-    env: dict[str, str]
-
-    def file(self, name: str) -> Path:
-        return self.root / name.replace("<slug>", SLUG)
-
-    def make(self, *arguments: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        return run(["make", *arguments], cwd=self.root, env=self.env, check=check)
-
-    def cruft(self, *arguments: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        return run([tool("cruft"), *arguments], cwd=self.root, env=self.env, check=check)
-
-    def commit(self, message: str) -> str:
-        return commit_all(self.root, message)
-
-    def state(self) -> dict[str, Any]:
-        state: dict[str, Any] = json.loads(self.file(".cruft.json").read_text())
-        return state
-
-
-def service_environment(settings: dict[str, str]) -> dict[str, str]:
-    """No settings from this shell; uv found after the system's tools (make install uses it)."""
-    env = environment_without_settings()
-    env["PATH"] = f"{env.get('PATH', '')}:{tool('uv').parent}"
-    return env | settings
-
-
-def bake_service(address: str, directory: Path, database: str, env: dict[str, str]) -> Service:
-    """`cruft create`, then `git init` and a first commit: the README's way to start."""
-    answers = json.dumps({"project_name": "Orders", "database": database})
-    directory.mkdir()
-    run(
-        [tool("cruft"), "create", address, "--no-input", "--extra-context", answers],
-        cwd=directory,
-        env=env,
-    )
-    service = Service(root=directory / SLUG, env=env)
-    git(service.root, "init", "--quiet", "--initial-branch=main")
-    service.commit("Bake from the template")
-    return service
+def bake_orders(address: str, directory: Path, database: str, env: dict[str, str]) -> Service:
+    """The service of these tests, "Orders" (package `orders`), from the template's newest."""
+    answers = {"project_name": "Orders", "database": database}
+    return bake_service(address, directory, env, answers)
 
 
 def edit_as_a_team(service: Service) -> None:
@@ -272,21 +215,8 @@ def release_version_b(template: Path) -> str:
     )
     (template / SKELETON / "RUNBOOK.md").write_text("# Runbook\n\nWhat to do when it breaks.\n")
     (template / SKELETON / ".editorconfig").unlink()
-    replace_once(template / "cookiecutter.json", '"1.1.0"', '"1.2.0"')
+    set_version(template, VERSION_B)
     return commit_all(template, "Template version B")
-
-
-def leftovers(root: Path) -> list[str]:
-    """.rej and .orig files, and files with conflict markers, outside the virtual env."""
-    found = []
-    for path in root.rglob("*"):
-        if ".venv" in path.parts or ".git" in path.parts or not path.is_file():
-            continue
-        if path.suffix in {".rej", ".orig"}:
-            found.append(str(path))
-        elif CONFLICT_MARKER.search(path.read_text(encoding="utf-8", errors="replace")):
-            found.append(f"{path} (conflict markers)")
-    return found
 
 
 def alembic(service: Service, *arguments: str) -> str:
@@ -300,7 +230,7 @@ def test_an_update_brings_the_templates_changes_and_keeps_the_teams(
     database: str, template: Path, tmp_path: Path
 ) -> None:
     with git_daemon(template.parent) as git_url, server_settings(database) as settings:
-        service = bake_service(
+        service = bake_orders(
             git_url + template.name, tmp_path / "services", database, service_environment(settings)
         )
         service.make("migrate")
@@ -318,8 +248,8 @@ def test_an_update_brings_the_templates_changes_and_keeps_the_teams(
         assert leftovers(service.root) == []
         assert git(service.root, "diff", "--name-only", "--diff-filter=U") == ""
         assert service.file(".env").read_bytes() == secrets_before
-        assert "Update from the template: 1.1.0 (" in update.stdout
-        assert ") to 1.2.0 (" in update.stdout
+        assert f"Update from the template: {VERSION_A} (" in update.stdout
+        assert f") to {VERSION_B} (" in update.stdout
         # A file the team deleted is passed by, and named.
         assert "does not have" in update.stdout
         assert "\n  .dockerignore\n" in update.stdout
@@ -388,7 +318,7 @@ def test_an_update_brings_the_templates_changes_and_keeps_the_teams(
 def test_a_conflict_in_a_fresh_clone_is_one_to_resolve_as_the_readme_says(
     database: str, template: Path, tmp_path: Path
 ) -> None:
-    first = bake_service(str(template), tmp_path / "services", database, service_environment({}))
+    first = bake_orders(str(template), tmp_path / "services", database, service_environment({}))
     team_line = USERS_ROUTER.replace('["users"]', '["users", "orders"]')
     replace_once(first.file("<slug>/routers/users.py"), USERS_ROUTER, team_line)
     first.commit("Tag our routes")
@@ -447,7 +377,7 @@ def test_right_after_a_bake_cruft_sees_no_difference(
 ) -> None:
     with git_daemon(template.parent) as git_url:
         source = str(template) if address == "local path" else git_url + template.name
-        service = bake_service(source, tmp_path / "services", database, service_environment({}))
+        service = bake_orders(source, tmp_path / "services", database, service_environment({}))
 
         diff = service.cruft("diff", "--exit-code", check=False)
 
@@ -458,7 +388,7 @@ def test_right_after_a_bake_cruft_sees_no_difference(
     # One record of the answers: .cruft.json, with the template's version.
     assert not service.file(".cookiecutter.json").exists()
     answers = state["context"]["cookiecutter"]
-    assert (answers["database"], answers["_template_version"]) == (database, "1.1.0")
+    assert (answers["database"], answers["_template_version"]) == (database, VERSION_A)
 
 
 @pytest.mark.parametrize("database", DATABASES)
