@@ -117,3 +117,43 @@ def server_settings(database: str) -> Iterator[dict[str, str]]:
             "MIGRATION_DATABASE_URL": url,
             "TEST_DATABASE_URL": f"{url}_test",
         }
+
+
+@contextmanager
+def dropped_afterwards(database: str, prefix: str) -> Iterator[None]:
+    """Drop every database and account whose name starts with `prefix` on the database's
+    server when the block ends, also when it failed: for a project that makes its own with
+    `make database` (names from its project_slug, which the test makes unique). SQLite: a
+    file in the project, nothing to drop."""
+    try:
+        yield
+    finally:
+        if database == "mysql":
+            _drop_mysql(prefix)
+        elif database == "postgresql":
+            _drop_postgresql(prefix)
+
+
+def _drop_mysql(prefix: str) -> None:
+    with mysql_connection() as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT SCHEMA_NAME FROM information_schema.SCHEMATA")
+        for (name,) in cursor.fetchall():
+            if name.startswith(prefix):
+                cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+        cursor.execute("SELECT User, Host FROM mysql.user")
+        for user, host in cursor.fetchall():
+            if user.startswith(prefix):
+                cursor.execute(f"DROP USER IF EXISTS '{user}'@'{host}'")
+
+
+def _drop_postgresql(prefix: str) -> None:
+    """The databases first: PostgreSQL keeps a role that owns or may use something."""
+    with postgresql_connection() as connection:
+        names = connection.execute("SELECT datname FROM pg_database").fetchall()
+        for (name,) in names:
+            if str(name).startswith(prefix):
+                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        roles = connection.execute("SELECT rolname FROM pg_roles").fetchall()
+        for (role,) in roles:
+            if str(role).startswith(prefix):
+                connection.execute(f'DROP ROLE IF EXISTS "{role}"')

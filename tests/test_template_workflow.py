@@ -56,6 +56,12 @@ def test_its_actions_are_pinned_and_its_token_reads_only(
     assert checkout["with"]["persist-credentials"] is False
 
 
+def test_it_checks_out_the_release_commits_the_update_tests_bake(job: dict[str, Any]) -> None:
+    # actions/checkout fetches one commit unless told otherwise; 0 is the whole history.
+    checkout = next(step for step in job["steps"] if "checkout" in step.get("uses", ""))
+    assert checkout["with"]["fetch-depth"] == 0
+
+
 def test_it_stops_a_run_that_hangs(job: dict[str, Any]) -> None:
     # CI's own limit is 90 minutes; a timeout above it would never act.
     assert 0 < job["timeout-minutes"] <= 90

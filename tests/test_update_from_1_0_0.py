@@ -1,0 +1,216 @@
+"""From a release to this commit: a service baked at the template's first release takes the
+template's newest commit through its own `make update`, as a team would.
+
+The template is a clone of this repository at its HEAD (committed files only): the commit
+these tests run in is what the update brings. The service is baked with cruft at the
+release's commit, `git init`ed and committed, and its `.env` is the one that release's bake
+wrote. The team adds a module and its test, updates with `make update`, follows the "By hand"
+steps of CHANGELOG.md for each version the update passes, then installs, migrates the
+database its release made and runs the project's own `make test`.
+"""
+
+import json
+import re
+import secrets
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DATABASES, SERVER_MARKS, TEMPLATE, env_values, run
+from tests.database_servers import dropped_afterwards, require_server
+from tests.updating import (
+    Service,
+    bake_service,
+    git,
+    leftovers,
+    service_environment,
+)
+
+pytestmark = pytest.mark.usefixtures("git_identity")
+
+# The first release a service of each database can update from, by version and commit, as
+# CHANGELOG.md's headings name them ("## 1.0.0 (2026-12-01, commit aa4ff67)"). 1.0.0 offered
+# SQLite and MySQL (its cookiecutter.json: "database": ["sqlite", "mysql"]); PostgreSQL came
+# with 1.1.0, so a PostgreSQL service starts there.
+FIRST_RELEASE = {
+    "sqlite": ("1.0.0", "aa4ff67"),
+    "mysql": ("1.0.0", "aa4ff67"),
+    "postgresql": ("1.1.0", "0b7cae4"),
+}
+# Each database's case in an xdist group of its own: most of its time is spent waiting on
+# make's commands, and the other process works meanwhile.
+EACH_DATABASE = [
+    pytest.param(
+        database,
+        id=f"database={database}",
+        marks=[
+            pytest.mark.slow,
+            pytest.mark.xdist_group(f"update-from-release-{database}"),
+            *SERVER_MARKS.get(database, []),
+        ],
+    )
+    for database in DATABASES
+]
+
+# The team's own module and its test: files the template has never had.
+GREETINGS = '''"""Greetings: the team's own module, beside the template's."""
+
+
+def greet(name: str) -> str:
+    """A greeting for one person."""
+    return f"Hello, {name}!"
+'''
+GREETINGS_TEST = """from {slug}.greetings import greet
+
+
+def test_a_greeting_names_the_person() -> None:
+    assert greet("Ada") == "Hello, Ada!"
+"""
+GREETINGS_TEST_ID = "tests/test_greetings.py::test_a_greeting_names_the_person"
+
+
+@pytest.fixture
+def template_clone(tmp_path: Path) -> Path:
+    """This repository's history up to its HEAD, in a clone whose branch is at HEAD: cruft
+    bakes from it at a release's commit, and updates to the newest commit of its branch."""
+    clone = tmp_path / "template"
+    run(["git", "clone", "--quiet", TEMPLATE, clone])
+    git(clone, "checkout", "--quiet", "-B", "main")  # a CI checkout's HEAD may be detached
+    for _version, commit in FIRST_RELEASE.values():
+        found = run(["git", "cat-file", "-e", f"{commit}^{{commit}}"], cwd=clone, check=False)
+        if found.returncode != 0:
+            pytest.fail(
+                f"this clone of the template lacks the release commit {commit}; a shallow clone"
+                " (CI's checkout without fetch-depth: 0)? git fetch --unshallow"
+            )
+    return clone
+
+
+def unique_project_name() -> str:
+    """A project name whose slug names the service's databases and accounts: unique to the
+    test, so that they can be dropped by it afterwards."""
+    return f"Update {secrets.token_hex(4)}"
+
+
+def slug_of(project_name: str) -> str:
+    return project_name.lower().replace(" ", "_")
+
+
+def add_the_teams_module(service: Service) -> dict[Path, bytes]:
+    """A module of the team's own and its test, committed; their bytes, by path."""
+    files = {
+        service.file("<slug>/greetings.py"): GREETINGS,
+        service.file("tests/test_greetings.py"): GREETINGS_TEST.format(slug=service.slug),
+    }
+    for path, text in files.items():
+        path.write_text(text, encoding="utf-8")
+    service.commit("Greetings, our own module")
+    return {path: path.read_bytes() for path in files}
+
+
+def project_files(root: Path) -> set[str]:
+    """The files git would track in a project: not .env, the venv, the database or caches."""
+    listed = git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    return set(filter(None, listed.split("\0")))
+
+
+def differences_from_a_fresh_bake(
+    service: Service, template: Path, directory: Path, answers: dict[str, str]
+) -> list[str]:
+    """The files in which the service differs from a bake of the template's newest commit
+    with the same answers: missing, extra or with other bytes."""
+    fresh = bake_service(str(template), directory, service.env, answers)
+    ours, theirs = project_files(service.root), project_files(fresh.root)
+    different = sorted(ours ^ theirs)
+    for name in sorted(ours & theirs):
+        if (service.root / name).read_bytes() != (fresh.root / name).read_bytes():
+            different.append(name)
+    return different
+
+
+def follow_the_changelog_by_hand(service: Service, database: str, version: str) -> None:
+    """CHANGELOG.md's "By hand" steps of each version after the service's own, as the team
+    carries them out, each under the line it follows."""
+    if version == "1.0.0" and database == "mysql":
+        env_file = service.file(".env")
+        text = env_file.read_text(encoding="utf-8")
+        # 1.1.0: "MySQL services: wherever a URL names PyMySQL, `mysql+pymysql://` becomes
+        # `mysql+mysqldb://` [...]: `DATABASE_URL` and `TEST_DATABASE_URL` in `.env`".
+        text = text.replace("mysql+pymysql://", "mysql+mysqldb://")
+        # 1.1.0, step 1: "In `.env` (updates leave it alone), add `MIGRATION_DATABASE_URL`:
+        # `DATABASE_URL` with another user (`<slug>_migrations`, as new projects have) and a
+        # password of its own" (the compose passwords are for docker compose, not used here).
+        database_url = env_values(env_file)["DATABASE_URL"].replace("pymysql", "mysqldb")
+        migrations_user = f"{service.slug}_migrations:{secrets.token_urlsafe(24)}@"
+        migration_url = re.sub(r"(?<=://)[^@]*@", migrations_user, database_url)
+        text += f"MIGRATION_DATABASE_URL={migration_url}\n"
+        env_file.write_text(text, encoding="utf-8")
+        # 1.1.0, step 2: "Run `make database` [...]: it makes the migrations' user, gives it
+        # the schema, and leaves the service's user only reading and writing rows."
+        service.make("database")
+    # 1.1.0: "Run `alembic upgrade heads` (`make migrate`)": the caller migrates next.
+
+
+@pytest.mark.parametrize("database", EACH_DATABASE)
+def test_a_service_of_the_first_release_takes_this_commit_and_keeps_the_teams_work(
+    database: str, template_clone: Path, tmp_path: Path
+) -> None:
+    require_server(database)
+    version, release = FIRST_RELEASE[database]
+    newest = git(template_clone, "rev-parse", "HEAD").strip()
+    newest_version = json.loads((template_clone / "cookiecutter.json").read_text())[
+        "_template_version"
+    ]
+    project_name = unique_project_name()
+    answers = {"project_name": project_name, "database": database}
+    env = service_environment({})
+    with dropped_afterwards(database, slug_of(project_name)):
+        service = bake_service(
+            str(template_clone), tmp_path / "services", env, answers, checkout=release
+        )
+        assert service.state()["context"]["cookiecutter"]["_template_version"] == version
+        # The service ran on its release: its database, with that release's tables.
+        if database != "sqlite":
+            service.make("database")
+        service.make("migrate")
+        team_files = add_the_teams_module(service)
+        env_before = service.file(".env").read_bytes()
+
+        update = service.make("update")
+
+        # A clean merge, the team's files as they were, and .env untouched (updates skip it).
+        assert git(service.root, "diff", "--name-only", "--diff-filter=U") == ""
+        assert leftovers(service.root) == []
+        assert {path: path.read_bytes() for path in team_files} == team_files
+        assert service.file(".env").read_bytes() == env_before
+        title = (
+            f"Update from the template: {version} ({release}) to {newest_version} ({newest[:7]})"
+        )
+        assert title in update.stdout
+        state = service.state()
+        assert (state["commit"], state["context"]["cookiecutter"]["_template_version"]) == (
+            newest,
+            newest_version,
+        )
+        # Every other file is as this commit bakes it, .cruft.json too: nothing of the
+        # release left behind, nothing of this commit missing.
+        fresh = tmp_path / "fresh"
+        team_names = sorted(path.relative_to(service.root).as_posix() for path in team_files)
+        assert differences_from_a_fresh_bake(service, template_clone, fresh, answers) == team_names
+
+        follow_the_changelog_by_hand(service, database, version)
+        service.make("install")
+        service.make("migrate")
+        # -rA: pytest names each test that passed, the team's among them.
+        tests = run(["make", "test"], cwd=service.root, env=env | {"PYTEST_ADDOPTS": "-rA"})
+        assert f"PASSED {GREETINGS_TEST_ID}" in tests.stdout
+
+        service.commit(title)
+        assert "up to date" in service.cruft("check").stdout
+
+
+def test_the_releases_are_the_changelogs() -> None:
+    """The commits above are those CHANGELOG.md names for their versions."""
+    changelog = (TEMPLATE / "CHANGELOG.md").read_text(encoding="utf-8")
+    for version, commit in FIRST_RELEASE.values():
+        assert re.search(rf"^## {re.escape(version)} \([^)]*commit {commit}\)$", changelog, re.M)
