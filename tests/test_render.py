@@ -102,12 +102,12 @@ def test_the_answers_are_recorded_as_flat_json(baked: Baked) -> None:
 def test_only_the_chosen_database_files_are_left(baked: Baked) -> None:
     names = {str(path.relative_to(baked.root)) for path in baked.files()}
     package = baked.expected_slug
-    assert {f"{package}/engine.py", "tests/isolated_database.py"} <= names
+    assert {f"{package}/core/database/engine.py", "tests/isolated_database.py"} <= names
     # In the skeleton, the variants are named <name>_sqlite.py, <name>_mysql.py, ...
     variants = [name for name in names if re.search(r"_(sqlite|mysql|postgresql)\b", name)]
     assert variants == []
     server_only = {
-        f"{package}/create_database.py",
+        f"{package}/core/database/create_database.py",
         "tests/test_connection_pool.py",
         "tests/test_stalled_token_check.py",
     }
@@ -123,7 +123,7 @@ TRACES = {"sqlite": "sqlite", "mysql": "mysqldb", "postgresql": "psycopg"}
 
 
 def test_no_trace_of_the_other_databases(baked: Baked) -> None:
-    settings_files = [".env", ".env.example", f"{baked.expected_slug}/config.py"]
+    settings_files = [".env", ".env.example", f"{baked.expected_slug}/core/config.py"]
     for database, trace in TRACES.items():
         if database == baked.database:
             continue

@@ -219,26 +219,27 @@ def bake_service(address: str, directory: Path, database: str, env: dict[str, st
 def edit_as_a_team(service: Service) -> None:
     """Changes a team makes in its first weeks, to files the template owns too."""
     replace_once(
-        service.file("<slug>/routers/users.py"),
+        service.file("<slug>/users/router.py"),
         '"""Users: sign up, read, update and delete.\n',
         '"""Users: sign up, read, update and delete. The orders team owns this API.\n',
     )
-    service.file("<slug>/routers/ping.py").write_text(PING_ROUTER)
+    service.file("<slug>/ping.py").write_text(PING_ROUTER)
     service.file("tests/test_ping.py").write_text(PING_TEST)
     app = service.file("<slug>/app.py")
     replace_once(
         app,
-        "routers import auth, health, metrics, users",
-        "routers import auth, health, metrics, ping, users",
+        f"from {SLUG}.users.router import router as users_router\n",
+        f"from {SLUG}.ping import router as ping_router\n"
+        f"from {SLUG}.users.router import router as users_router\n",
     )
     replace_once(
         app,
-        '    app.include_router(users.router, prefix="/api/v1")\n',
-        '    app.include_router(users.router, prefix="/api/v1")\n'
-        '    app.include_router(ping.router, prefix="/api/v1")\n',
+        '    app.include_router(users_router, prefix="/api/v1")\n',
+        '    app.include_router(users_router, prefix="/api/v1")\n'
+        '    app.include_router(ping_router, prefix="/api/v1")\n',
     )
     replace_once(
-        service.file("<slug>/models.py"),
+        service.file("<slug>/users/models.py"),
         "    age: Mapped[int | None]\n",
         "    age: Mapped[int | None]\n" + NICKNAME_COLUMN,
     )
@@ -250,7 +251,7 @@ def release_version_b(template: Path) -> str:
     """The template's next version, committed: what its maintainers change in a release."""
     # Other lines of files the team changed too.
     replace_once(
-        template / PACKAGE / "routers/users.py",
+        template / PACKAGE / "users/router.py",
         USERS_ROUTER,
         "# Every path of this router starts with /users.\n" + USERS_ROUTER,
     )
@@ -259,15 +260,15 @@ def release_version_b(template: Path) -> str:
         "A small, complete web API built with",
         "A small, complete and tested web API built with",
     )
-    replace_once(template / PACKAGE / "models.py", CREATED_AT, INDEXED_CREATED_AT)
+    replace_once(template / PACKAGE / "users/models.py", CREATED_AT, INDEXED_CREATED_AT)
     (template / SKELETON / "migrations/template/0004_index_users_created_at.py").write_text(
         INDEX_MIGRATION
     )
     # A file the team never touched, a new file, a removed one, and the version.
     replace_once(
-        template / PACKAGE / "security.py",
-        '"""Password hashing and access tokens: pure functions of their inputs, no database."""',
-        '"""Password hashing and access tokens: pure functions of their inputs, no database\n'
+        template / PACKAGE / "auth/passwords.py",
+        '"""Password hashing: Argon2id, with a bound on how many hashes run at once; no database."""',
+        '"""Password hashing: Argon2id, with a bound on how many hashes run at once; no database\n'
         '(and so tested without one)."""',
     )
     (template / SKELETON / "RUNBOOK.md").write_text("# Runbook\n\nWhat to do when it breaks.\n")
@@ -325,17 +326,17 @@ def test_an_update_brings_the_templates_changes_and_keeps_the_teams(
         assert "\n  .dockerignore\n" in update.stdout
         assert not service.file(".dockerignore").exists()
         # The team's edits and the template's changes, side by side in one file.
-        users = service.file("<slug>/routers/users.py").read_text()
+        users = service.file("<slug>/users/router.py").read_text()
         assert "The orders team owns this API." in users
         assert "# Every path of this router starts with /users." in users
-        assert "ping.router" in service.file("<slug>/app.py").read_text()
-        models = service.file("<slug>/models.py").read_text()
+        assert "ping_router" in service.file("<slug>/app.py").read_text()
+        models = service.file("<slug>/users/models.py").read_text()
         assert "nickname" in models
         assert INDEXED_CREATED_AT in models
         readme = service.file("README.md").read_text()
         assert "The orders team, in #orders." in readme
         assert "A small, complete and tested web API" in readme
-        assert "(and so tested without one)" in service.file("<slug>/security.py").read_text()
+        assert "(and so tested without one)" in service.file("<slug>/auth/passwords.py").read_text()
         assert service.file("RUNBOOK.md").is_file()
         assert not service.file(".editorconfig").exists()
         assert service.file("migrations/template/0004_index_users_created_at.py").is_file()
@@ -351,7 +352,7 @@ def test_an_update_brings_the_templates_changes_and_keeps_the_teams(
         assert "service_0001 (head)" in current
         # The team's next revision joins them.
         replace_once(
-            service.file("<slug>/models.py"),
+            service.file("<slug>/users/models.py"),
             NICKNAME_COLUMN,
             NICKNAME_COLUMN + "    timezone: Mapped[str | None] = mapped_column(String(64))\n",
         )
@@ -390,12 +391,12 @@ def test_a_conflict_in_a_fresh_clone_is_one_to_resolve_as_the_readme_says(
 ) -> None:
     first = bake_service(str(template), tmp_path / "services", database, service_environment({}))
     team_line = USERS_ROUTER.replace('["users"]', '["users", "orders"]')
-    replace_once(first.file("<slug>/routers/users.py"), USERS_ROUTER, team_line)
+    replace_once(first.file("<slug>/users/router.py"), USERS_ROUTER, team_line)
     first.commit("Tag our routes")
     # Version B changes another line of that file: a clean merge, committed. The file as
     # B's template wrote it is then in no commit, and a clone does not have it.
     replace_once(
-        template / PACKAGE / "routers/users.py",
+        template / PACKAGE / "users/router.py",
         '"""Users: sign up, read, update and delete.\n',
         '"""Users: sign up, read, update, delete.\n',
     )
@@ -408,7 +409,7 @@ def test_a_conflict_in_a_fresh_clone_is_one_to_resolve_as_the_readme_says(
     git(tmp_path, "clone", "--quiet", "--no-local", str(first.root), str(clone))
     service = Service(root=clone, env=first.env)
     template_line = USERS_ROUTER.replace('["users"]', '["people"]')
-    replace_once(template / PACKAGE / "routers/users.py", USERS_ROUTER, template_line)
+    replace_once(template / PACKAGE / "users/router.py", USERS_ROUTER, template_line)
     commit_all(template, "Template version C")
     readme = service.file("README.md").read_text()
     assert f"`{CONFLICT_START}`" in readme
@@ -418,7 +419,7 @@ def test_a_conflict_in_a_fresh_clone_is_one_to_resolve_as_the_readme_says(
 
     assert update.returncode != 0
     assert f"Conflicts to resolve in:\n  {SLUG}/routers/users.py" in update.stdout
-    users = service.file("<slug>/routers/users.py")
+    users = service.file("<slug>/users/router.py")
     block = f"{CONFLICT_START}\n{team_line}=======\n{template_line}{CONFLICT_END}\n"
     assert block in users.read_text()
     assert leftovers(service.root) == [f"{users} (conflict markers)"]
