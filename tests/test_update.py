@@ -267,7 +267,8 @@ def release_version_b(template: Path) -> str:
     # A file the team never touched, a new file, a removed one, and the version.
     replace_once(
         template / PACKAGE / "auth/passwords.py",
-        '"""Password hashing: Argon2id, with a bound on how many hashes run at once; no database."""',
+        '"""Password hashing: Argon2id, with a bound on how many hashes run at once; no database.'
+        '"""',
         '"""Password hashing: Argon2id, with a bound on how many hashes run at once; no database\n'
         '(and so tested without one)."""',
     )
