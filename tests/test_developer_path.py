@@ -1,13 +1,13 @@
 """A team's first weeks: new columns, a new table, through the generated README's commands.
 
-On a copy of each database's installed project, written as a newcomer would: a unique
-`email` column in users/models.py and a `notes` table in a package of its own, notes/models.py,
-that refers to users (an indexed foreign key that cascades deletes, timestamps);
-`make revision`, `make migrate`. Then a note is written, a migration is written by hand (`alembic revision`), and a unique `phone` column
-makes a second revision, which SQLite applies by copying the users table: the note must
-survive. A downgrade past both and an upgrade again, then `make lint` (every file, also
-those git does not track yet) and `make test` (whose drift check compares models and
-database; on a server, the migration tests alone) must pass.
+On a copy of each database's installed project, written as a newcomer would: a unique `email`
+column in users/models.py and a `notes` table in a package of its own, notes/models.py, that
+refers to users (an indexed foreign key that cascades deletes, timestamps); `make revision`,
+`make migrate`. Then a note is written, a migration is written by hand (`alembic revision`), and
+a unique `phone` column makes a second revision, which SQLite applies by copying the users
+table: the note must survive. A downgrade past both and an upgrade again, then `make lint`
+(every file, also those git does not track yet) and `make test` (whose drift check compares
+models and database; on a server, the migration tests alone) must pass.
 """
 
 import re
