@@ -745,6 +745,22 @@ MUTANTS = [
         "if client is not None:",
         "tests/test_login_locks.py",
     ),
+    Mutant(
+        "core-imports-a-domain",
+        "{slug}/core/errors.py",
+        "async def answer_invalid_request(",
+        "def uses_users() -> None:\n    from ..users import models  # noqa: F401\n\n\n"
+        "async def answer_invalid_request(",
+        "tests/test_architecture.py",
+    ),
+    Mutant(
+        "a-circle-of-imports",
+        "{slug}/auth/passwords.py",
+        "class PasswordHasherBusyError(Exception):",
+        "def uses_the_users_router() -> None:\n    from ..users import router  # noqa: F401\n\n\n"
+        "class PasswordHasherBusyError(Exception):",
+        "tests/test_architecture.py",
+    ),
 ]
 
 
