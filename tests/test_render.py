@@ -122,6 +122,20 @@ def test_only_the_chosen_database_files_are_left(baked: Baked) -> None:
 TRACES = {"sqlite": "sqlite", "mysql": "mysqldb", "postgresql": "psycopg"}
 
 
+# The generated code is read top to bottom by newcomers: a module fits on a screen or two.
+MAX_MODULE_LINES = 200
+
+
+def test_every_module_of_the_package_fits_in_200_lines(baked: Baked) -> None:
+    package = baked.root / baked.expected_slug
+    lengths = {
+        str(path.relative_to(package)): len(path.read_text(encoding="utf-8").splitlines())
+        for path in package.rglob("*.py")
+    }
+    assert len(lengths) > 20, "the package's modules were not found"
+    assert {name: n for name, n in lengths.items() if n > MAX_MODULE_LINES} == {}
+
+
 def test_no_trace_of_the_other_databases(baked: Baked) -> None:
     settings_files = [".env", ".env.example", f"{baked.expected_slug}/core/config.py"]
     for database, trace in TRACES.items():
