@@ -425,6 +425,17 @@ def test_a_conflict_in_a_fresh_clone_is_one_to_resolve_as_the_readme_says(
     assert leftovers(service.root) == [f"{users} (conflict markers)"]
     assert run(["git", "diff", "--check", "HEAD"], cwd=clone, check=False).returncode != 0
     assert not service.file(".env").exists()
+    # Committed with its markers, as the template-update workflow commits a conflict, the
+    # file fails CI's pre-commit run (and make lint), although no merge is under way.
+    git(clone, "add", "--all")
+    checks = run(
+        [service.file(".venv/bin/pre-commit"), "run", "check-merge-conflict", "--all-files"],
+        cwd=clone,
+        env=service.env | {"PATH": f"{service.file('.venv/bin')}:{service.env['PATH']}"},
+        check=False,
+    )
+    assert checks.returncode != 0, checks.stdout
+    assert f"{SLUG}/routers/users.py:" in checks.stdout, checks.stdout
 
     # Giving up, as the README says, leaves the service as it was.
     run(["sh", "-c", "git reset --hard && git clean -fd"], cwd=clone)
