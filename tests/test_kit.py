@@ -1,5 +1,6 @@
 """The engineering kit: `make lint` (pre-commit's checks, mypy --strict among them) passes
-on a baked project and fails on what a merge or an update left unfinished."""
+on a baked project and fails on what a merge or an update left unfinished; `make test`
+takes pytest's arguments."""
 
 import re
 import shutil
@@ -92,3 +93,17 @@ def test_make_lint_fails_on_what_a_merge_or_an_update_left_unfinished(
     assert re.search(
         check_line("check for merge conflict markers", "Passed"), finished.stdout, re.M
     )
+
+
+@pytest.mark.parametrize("installed_project", SQLITE_INSTALLED, indirect=True)
+def test_make_test_runs_what_pytest_args_select(
+    installed_project: InstalledProject, project_copy: Path
+) -> None:
+    make, env = make_in(project_copy, installed_project)
+    # The README's form: -k with a test's name (one test of the suite has this one) and -x.
+    by_name = [*make, "test", "PYTEST_ARGS=-k 'test_health_reports_a_reachable_database' -x"]
+    result = run(by_name, cwd=project_copy, env=env)
+    assert re.search(r"^=+ 1 passed, \d+ deselected in ", result.stdout, re.M), result.stdout
+    # One file: tests/test_health.py holds two tests.
+    result = run([*make, "test", "PYTEST_ARGS=tests/test_health.py"], cwd=project_copy, env=env)
+    assert re.search(r"^=+ 2 passed in ", result.stdout, re.M), result.stdout
