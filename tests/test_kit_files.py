@@ -299,8 +299,8 @@ def exact_pins(requirements: list[str]) -> dict[str, str]:
 def test_cruft_and_cookiecutter_are_pinned_exactly_and_alike_wherever_installed(
     baked: Baked,
 ) -> None:
-    # cruft has had no release since 2.16.0 (December 2024) and asks for a maintainer (its
-    # issue #343): the update path runs one known pair, the one the template's own tests
+    # cruft has had no release since 2.16.0 (December 2024) and looks for new maintainers
+    # (its issue #343): the update path runs one known pair, the one the template's own tests
     # update with, and a new version arrives only with a template release.
     dev = tomllib.loads(baked.text("pyproject.toml"))["project"]["optional-dependencies"]["dev"]
     pins = exact_pins(dev)
