@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.conftest import (
     DATABASES,
@@ -426,6 +427,17 @@ def test_a_conflict_in_a_fresh_clone_is_one_to_resolve_as_the_readme_says(
     assert leftovers(service.root) == [f"{users} (conflict markers)"]
     assert run(["git", "diff", "--check", "HEAD"], cwd=clone, check=False).returncode != 0
     assert not service.file(".env").exists()
+    # Committed with its markers, as the template-update workflow commits a conflict, the
+    # file fails CI's pre-commit run (and make lint), although no merge is under way.
+    git(clone, "add", "--all")
+    checks = run(
+        [service.file(".venv/bin/pre-commit"), "run", "check-merge-conflict", "--all-files"],
+        cwd=clone,
+        env=service.env | {"PATH": f"{service.file('.venv/bin')}:{service.env['PATH']}"},
+        check=False,
+    )
+    assert checks.returncode != 0, checks.stdout
+    assert f"{SLUG}/routers/users.py:" in checks.stdout, checks.stdout
 
     # Giving up, as the README says, leaves the service as it was.
     run(["sh", "-c", "git reset --hard && git clean -fd"], cwd=clone)
@@ -461,6 +473,62 @@ def test_right_after_a_bake_cruft_sees_no_difference(
     assert not service.file(".cookiecutter.json").exists()
     answers = state["context"]["cookiecutter"]
     assert (answers["database"], answers["_template_version"]) == (database, "1.1.0")
+
+
+def ci_template_check(service: Service) -> str:
+    """The script of the CI step that says when the template has moved on (ci.yml)."""
+    workflow = yaml.safe_load(service.file(".github/workflows/ci.yml").read_text())
+    [script] = [
+        step["run"]
+        for job in workflow["jobs"].values()
+        for step in job["steps"]
+        if "cruft check" in step.get("run", "")
+    ]
+    return script
+
+
+def run_ci_step(service: Service, script: str, summary: Path) -> subprocess.CompletedProcess[str]:
+    """Run a step's script as GitHub does for `shell: bash`, with cruft (the dev extra's) on
+    PATH; its step summary goes to `summary`."""
+    summary.write_text("")
+    env = service.env | {
+        "PATH": f"{tool('cruft').parent}:{service.env['PATH']}",
+        "GITHUB_STEP_SUMMARY": str(summary),
+    }
+    command = ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script]
+    return run(command, cwd=service.root, env=env, check=False)
+
+
+def test_ci_warns_when_the_template_has_moved_on_and_when_it_cannot_tell(
+    template: Path, tmp_path: Path
+) -> None:
+    # A warning on the build, never a failure: an update is the team's to schedule, and the
+    # template may be out of CI's reach (private, or, as here, a path on another machine).
+    service = bake_service(str(template), tmp_path / "services", "sqlite", service_environment({}))
+    script, summary = ci_template_check(service), tmp_path / "summary.md"
+
+    current = run_ci_step(service, script, summary)
+    assert current.returncode == 0, current.stdout + current.stderr
+    assert "::warning" not in current.stdout
+    assert summary.read_text() == ""
+
+    tour = template / SKELETON / "docs/TOUR.md"
+    tour.write_text(tour.read_text() + "\nOne more thing.\n")
+    commit_all(template, "Template version B")
+    behind = run_ci_step(service, script, summary)
+    assert behind.returncode == 0, behind.stdout + behind.stderr
+    [warning] = [line for line in behind.stdout.splitlines() if line.startswith("::warning")]
+    assert warning.startswith("::warning title=Behind the template::"), warning
+    assert "make update" in warning
+    assert service.state()["commit"][:7] in warning, "the warning names no recorded commit"
+    assert "Behind the template" in summary.read_text()
+
+    template.rename(tmp_path / "moved")
+    unreachable = run_ci_step(service, script, summary)
+    assert unreachable.returncode == 0, unreachable.stdout + unreachable.stderr
+    [warning] = [line for line in unreachable.stdout.splitlines() if line.startswith("::warning")]
+    assert warning.startswith("::warning title=Template not checked::"), warning
+    assert "Template not checked" in summary.read_text()
 
 
 @pytest.mark.parametrize("database", DATABASES)
