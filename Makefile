@@ -12,6 +12,9 @@
 #                ({{cookiecutter.project_slug}}/uv_<database>.lock, scripts/lock.py): every
 #                package at its newest version; make lock LOCK_ARGS=--keep changes only what
 #                pyproject.toml asks for
+#   make tags    the vX.Y.Z git tags (which a clone lacks) at the commits CHANGELOG.md's
+#                headings name (scripts/release_tags.py); make tags TAGS_ARGS=--dry-run
+#                says what it would do; git push --tags publishes them
 
 PYTHON ?= python3
 VENV := .venv
@@ -19,7 +22,7 @@ VENV := .venv
 STAMP := $(VENV)/.installed-from-pyproject
 PROJECT := build/my_service
 
-.PHONY: serve test lint bench docs-assets lock
+.PHONY: serve test lint bench docs-assets lock tags
 
 serve: $(STAMP)
 	rm -rf $(PROJECT)
@@ -44,6 +47,10 @@ docs-assets: $(STAMP)
 
 lock: $(STAMP)
 	$(VENV)/bin/python scripts/lock.py $(LOCK_ARGS)
+
+# Standard library only: no install first.
+tags:
+	$(PYTHON) scripts/release_tags.py $(TAGS_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check hooks tests scripts

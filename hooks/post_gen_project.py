@@ -20,14 +20,14 @@ PACKAGE = ANSWERS["project_slug"]
 # one is renamed to the name the code imports (a database without one gets no such file).
 # tests/test_template.py checks that every path listed here exists in the skeleton.
 VARIANT_FILES = {
-    "{package}/engine.py": {
-        "sqlite": "{package}/engine_sqlite.py",
-        "mysql": "{package}/engine_mysql.py",
-        "postgresql": "{package}/engine_postgresql.py",
+    "{package}/core/database/engine.py": {
+        "sqlite": "{package}/core/database/engine_sqlite.py",
+        "mysql": "{package}/core/database/engine_mysql.py",
+        "postgresql": "{package}/core/database/engine_postgresql.py",
     },
-    "{package}/create_database.py": {
-        "mysql": "{package}/create_database_mysql.py",
-        "postgresql": "{package}/create_database_postgresql.py",
+    "{package}/core/database/create_database.py": {
+        "mysql": "{package}/core/database/create_database_mysql.py",
+        "postgresql": "{package}/core/database/create_database_postgresql.py",
     },
     "tests/isolated_database.py": {
         "sqlite": "tests/isolated_database_sqlite.py",
@@ -62,10 +62,10 @@ DATABASE_ONLY_PATHS = {
     # SQLite's token check reads in the event loop, by design: there is no server to stall.
     "tests/test_stalled_token_check.py": ["mysql", "postgresql"],
     "tests/test_role_password.py": ["postgresql"],
-    "{package}/database_accounts.py": ["mysql", "postgresql"],
+    "{package}/core/database/accounts.py": ["mysql", "postgresql"],
     "tests/test_database_accounts.py": ["mysql", "postgresql"],
     "tests/test_sqlite_migrations.py": ["sqlite"],
-    "{package}/idle_ping.py": ["mysql", "postgresql"],
+    "{package}/core/database/idle_ping.py": ["mysql", "postgresql"],
     "tests/test_connection_options.py": ["mysql", "postgresql"],
     "deploy/k8s": ["mysql", "postgresql"],
 }

@@ -99,7 +99,7 @@ def main() -> int:
 README = """# The API docs' own files
 
 `/docs` (Swagger UI {swagger}) and `/redoc` (ReDoc {redoc}) load these files from the service
-itself (see `docs.py`), so the pages work offline, behind a proxy and on air-gapped networks.
+itself (see `core/docs.py`), so the pages work offline, behind a proxy and on air-gapped networks.
 They are copies of the npm packages `swagger-ui-dist` and `redoc`, unchanged but for one
 URL: ReDoc's sidebar logo, which it loads from Redocly's CDN, is an empty `data:` URL (the
 page hides a logo that does not load). Their licences, and those of the code each bundle

@@ -1,13 +1,13 @@
 """A team's first weeks: new columns, a new table, through the generated README's commands.
 
-On a copy of each database's installed project, written into models.py as a newcomer would:
-a unique `email` column on users and a `notes` table that refers to users (an indexed
-foreign key that cascades deletes, timestamps); `make revision`, `make migrate`. Then a note
-is written, a migration is written by hand (`alembic revision`), and a unique `phone` column
-makes a second revision, which SQLite applies by copying the users table: the note must
-survive. A downgrade past both and an upgrade again, then `make lint` (every file, also
-those git does not track yet) and `make test` (whose drift check compares models and
-database; on a server, the migration tests alone) must pass.
+On a copy of each database's installed project, written as a newcomer would: a unique `email`
+column in users/models.py and a `notes` table in a package of its own, notes/models.py, that
+refers to users (an indexed foreign key that cascades deletes, timestamps); `make revision`,
+`make migrate`. Then a note is written, a migration is written by hand (`alembic revision`), and
+a unique `phone` column makes a second revision, which SQLite applies by copying the users
+table: the note must survive. A downgrade past both and an upgrade again, then `make lint`
+(every file, also those git does not track yet) and `make test` (whose drift check compares
+models and database; on a server, the migration tests alone) must pass.
 """
 
 import re
@@ -17,7 +17,17 @@ from tests.conftest import InstalledProject, run
 
 EMAIL_COLUMN = "    email: Mapped[str | None] = mapped_column(String(255), unique=True)\n"
 PHONE_COLUMN = "    phone: Mapped[str | None] = mapped_column(String(30), unique=True)\n"
-NOTES_TABLE = """
+# notes/models.py: a package's tables need no line elsewhere for the migrations to see them.
+NOTES_MODELS = """\
+\"\"\"The notes table: each note belongs to a user.\"\"\"
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from {slug}.core.models import Base, UTCDateTime, utc_now
+
 
 class Note(Base):
     __tablename__ = "notes"
@@ -67,20 +77,17 @@ UNIQUE_AGE = "    age: Mapped[int | None] = mapped_column(unique=True)\n"
 def add_after_username(models: Path, column: str) -> None:
     text = models.read_text()
     username = re.search(r"^    username: Mapped\[str\].*\n", text, flags=re.MULTILINE)
-    assert username is not None, "models.py has no username column to add a column after"
+    assert username is not None, "users/models.py has no username column to add a column after"
     models.write_text(text[: username.end()] + column + text[username.end() :])
 
 
-def add_email_and_notes(models: Path) -> None:
-    """Edit models.py: the email column, the Note model, and what they import."""
-    text = models.read_text()
-    [line] = re.findall(r"^from sqlalchemy import .+$", text, flags=re.MULTILINE)
-    names = sorted(
-        {*line.removeprefix("from sqlalchemy import ").split(", "), "ForeignKey", "Text"}
-    )
-    block = "from sqlalchemy import (\n" + "".join(f"    {name},\n" for name in names) + ")"
-    models.write_text(text.replace(line, block) + NOTES_TABLE)
+def add_email_and_notes(models: Path, slug: str) -> None:
+    """Add the email column to users/models.py, and the notes package beside users/."""
     add_after_username(models, EMAIL_COLUMN)
+    notes = models.parents[1] / "notes"
+    notes.mkdir()
+    (notes / "__init__.py").write_text('"""Notes that users keep."""\n')
+    (notes / "models.py").write_text(NOTES_MODELS.format(slug=slug))
 
 
 def suite_command(project: InstalledProject, make: list[str]) -> list[str | Path]:
@@ -106,10 +113,10 @@ def test_a_new_column_and_table_migrate_lint_and_test_the_documented_way(
         # The baked project, as git knows it: the files written below stay new to git.
         run(["git", "init", "--quiet"], cwd=project_copy)
         run(["git", "add", "--all"], cwd=project_copy)
-        models = project_copy / project.slug / "models.py"
+        models = project_copy / project.slug / "users" / "models.py"
         versions = project_copy / "migrations" / "versions"
         python, alembic = project.command("python"), project.command("alembic")
-        add_email_and_notes(models)
+        add_email_and_notes(models, project.slug)
 
         run([*make, "revision", "m=add email and notes"], cwd=project_copy, env=env)
         assert (versions / "service_0001_add_email_and_notes.py").is_file(), sorted(
@@ -137,7 +144,9 @@ def test_a_new_column_and_table_migrate_lint_and_test_the_documented_way(
         # A migration that fails (ada and bob are both 36) leaves the database as it was.
         before = run([python, "-c", DESCRIBE_DATABASE], cwd=project_copy, env=env).stdout
         original_models = models.read_text()
-        assert "    age: Mapped[int | None]\n" in original_models, "models.py has no age to change"
+        assert "    age: Mapped[int | None]\n" in original_models, (
+            "users/models.py has no age to change"
+        )
         models.write_text(original_models.replace("    age: Mapped[int | None]\n", UNIQUE_AGE))
         run([*make, "revision", "m=unique ages"], cwd=project_copy, env=env)
         failed = run([*make, "migrate"], cwd=project_copy, env=env, check=False)

@@ -12,7 +12,7 @@ from tests.conftest import bake, run, uv_command
 
 # A row of static/README.md's table: | `swagger-ui/swagger-ui.css` | ... | `<sha256>` |
 LISTED_FILE = re.compile(r"^\| `([^`]+)` \|.*\| `([0-9a-f]{64})` \|$", re.MULTILINE)
-# What /docs and /redoc load (docs.py), and the licences that must travel with them.
+# What /docs and /redoc load (core/docs.py), and the licences that must travel with them.
 NEEDED = {
     "swagger-ui/swagger-ui-bundle.js",
     "swagger-ui/swagger-ui.css",

@@ -150,7 +150,7 @@ def dockerfile_environment(base: Base) -> dict[str, str]:
 
 def settings_fields(base: Base) -> set[str]:
     """The names of the variables config.py's Settings reads (its fields, upper case)."""
-    tree = ast.parse(base.text(f"{base.root.name}/config.py"))
+    tree = ast.parse(base.text(f"{base.root.name}/core/config.py"))
     [settings] = [
         node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == "Settings"
     ]

@@ -7,6 +7,7 @@ No Docker engine runs here, so images are not built: the files are parsed and li
 import fnmatch
 import json
 import re
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import DATABASES, bake, env_values, make_recipe
+from tests.conftest import DATABASES, TEMPLATE, bake, env_values, make_recipe
 from tests.linters import lint, tool
 
 WORKFLOW = ".github/workflows/ci.yml"
@@ -28,6 +29,8 @@ PINNED_UV = re.compile(r"^(?:RUN )?pip install uv==(\d+\.\d+\.\d+)$", flags=re.M
 VARIABLE_REFERENCE = re.compile(r"\$\{(\w+)[^}]*\}")
 # Settings whose names end in PASSWORD but that are yes/no switches, not passwords.
 SWITCHES = {"MYSQL_RANDOM_ROOT_PASSWORD"}
+# What `make update` runs (scripts/update_from_template.py), as PyPI names them.
+UPDATE_TOOLS = ("cookiecutter", "cruft")
 
 
 @dataclass(frozen=True)
@@ -218,6 +221,25 @@ def test_tests_run_against_their_database(baked: Baked, workflow: dict[str, Any]
         assert "5432:5432" in server["ports"]
 
 
+def test_ci_warns_when_the_template_has_moved_on_but_never_fails_for_it(
+    workflow: dict[str, Any],
+) -> None:
+    # The template-update workflow runs weekly; every push also says when the service lags.
+    job = job_running(workflow, "cruft check")
+    [index] = [i for i, step in enumerate(job["steps"]) if "cruft check" in step.get("run", "")]
+    step = job["steps"][index]
+    installs = [i for i, step in enumerate(job["steps"]) if "uv sync" in step.get("run", "")]
+    assert installs, "the job installs no dev extra, so no cruft"
+    assert installs[0] < index, "cruft (the dev extra) is installed after the check"
+    # Not failing, twice over: the step's result is ignored, and its script ends with exit 0
+    # (tests/test_update.py runs it against a template that moved on, and one out of reach).
+    assert step["continue-on-error"] is True
+    assert step["run"].rstrip().endswith("exit 0")
+    assert isinstance(step["timeout-minutes"], int), "an unreachable template could hang it"
+    assert "::warning " in step["run"]
+    assert "$GITHUB_STEP_SUMMARY" in step["run"]
+
+
 # The template-update workflow
 
 
@@ -258,6 +280,47 @@ def test_template_update_merges_with_the_history_and_runs_make_updates_script(
     runs = "\n".join(step.get("run", "") for step in steps(update_workflow))
     assert "python scripts/update_from_template.py --summary" in runs
     assert "gh pr create" in runs
+
+
+# The update path's tools
+
+
+def exact_pins(requirements: list[str]) -> dict[str, str]:
+    """cruft's and cookiecutter's requirements, as name: version; they must be `==` pins."""
+    found = {}
+    for requirement in requirements:
+        name, _, version = requirement.partition("==")
+        if name.startswith(UPDATE_TOOLS):
+            assert re.fullmatch(r"\d+(\.\d+)+", version), f"{requirement} is no exact pin"
+            found[name] = version
+    return found
+
+
+def test_cruft_and_cookiecutter_are_pinned_exactly_and_alike_wherever_installed(
+    baked: Baked,
+) -> None:
+    # cruft has had no release since 2.16.0 (December 2024) and looks for new maintainers
+    # (its issue #343): the update path runs one known pair, the one the template's own tests
+    # update with, and a new version arrives only with a template release.
+    dev = tomllib.loads(baked.text("pyproject.toml"))["project"]["optional-dependencies"]["dev"]
+    pins = exact_pins(dev)
+    assert set(pins) == set(UPDATE_TOOLS)
+    template_dev = tomllib.loads((TEMPLATE / "pyproject.toml").read_text(encoding="utf-8"))
+    assert exact_pins(template_dev["dependency-groups"]["dev"]) == pins
+    locked = {
+        package["name"]: package["version"]
+        for package in tomllib.loads(baked.text("uv.lock"))["package"]
+        if package["name"] in UPDATE_TOOLS
+    }
+    assert locked == pins
+    [install] = [
+        step["run"]
+        for step in steps(baked.yaml(UPDATE_WORKFLOW))
+        if "cruft" in step.get("name", "")
+    ]
+    words = install.split()
+    assert words[:2] == ["pip", "install"]
+    assert exact_pins(words[2:]) == pins
 
 
 # docker compose

@@ -71,7 +71,10 @@ def test_each_dependency_is_installed_at_its_lower_bound(lowest_project: Install
     }
     off_bound = {}
     for requirement in map(Requirement, requirements):
-        bounds = [Version(spec.version) for spec in requirement.specifier if spec.operator == ">="]
+        # An exact pin (`==`, cruft's and cookiecutter's) is its own lower bound.
+        bounds = [
+            Version(spec.version) for spec in requirement.specifier if spec.operator in (">=", "==")
+        ]
         assert bounds, f"{requirement} has no lower bound"
         version = installed[canonicalize_name(requirement.name)]
         if version != max(bounds):

@@ -102,12 +102,12 @@ def test_the_answers_are_recorded_as_flat_json(baked: Baked) -> None:
 def test_only_the_chosen_database_files_are_left(baked: Baked) -> None:
     names = {str(path.relative_to(baked.root)) for path in baked.files()}
     package = baked.expected_slug
-    assert {f"{package}/engine.py", "tests/isolated_database.py"} <= names
+    assert {f"{package}/core/database/engine.py", "tests/isolated_database.py"} <= names
     # In the skeleton, the variants are named <name>_sqlite.py, <name>_mysql.py, ...
     variants = [name for name in names if re.search(r"_(sqlite|mysql|postgresql)\b", name)]
     assert variants == []
     server_only = {
-        f"{package}/create_database.py",
+        f"{package}/core/database/create_database.py",
         "tests/test_connection_pool.py",
         "tests/test_stalled_token_check.py",
     }
@@ -122,8 +122,22 @@ def test_only_the_chosen_database_files_are_left(baked: Baked) -> None:
 TRACES = {"sqlite": "sqlite", "mysql": "mysqldb", "postgresql": "psycopg"}
 
 
+# The generated code is read top to bottom by newcomers: a module fits on a screen or two.
+MAX_MODULE_LINES = 200
+
+
+def test_every_module_of_the_package_fits_in_200_lines(baked: Baked) -> None:
+    package = baked.root / baked.expected_slug
+    lengths = {
+        str(path.relative_to(package)): len(path.read_text(encoding="utf-8").splitlines())
+        for path in package.rglob("*.py")
+    }
+    assert len(lengths) > 20, "the package's modules were not found"
+    assert {name: n for name, n in lengths.items() if n > MAX_MODULE_LINES} == {}
+
+
 def test_no_trace_of_the_other_databases(baked: Baked) -> None:
-    settings_files = [".env", ".env.example", f"{baked.expected_slug}/config.py"]
+    settings_files = [".env", ".env.example", f"{baked.expected_slug}/core/config.py"]
     for database, trace in TRACES.items():
         if database == baked.database:
             continue

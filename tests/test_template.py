@@ -34,7 +34,11 @@ def test_every_variant_file_exists_for_every_database() -> None:
     variant_files: dict[str, dict[str, str]] = hook_constant("VARIANT_FILES")
     assert variant_files
     # What every project has; the others (create_database.py, ...) only servers need.
-    every_project = {"{package}/engine.py", "tests/isolated_database.py", "docker-compose.yml"}
+    every_project = {
+        "{package}/core/database/engine.py",
+        "tests/isolated_database.py",
+        "docker-compose.yml",
+    }
     every_project |= {".github/workflows/ci.yml", "uv.lock"}
     assert every_project <= set(variant_files)
     for target, variants in variant_files.items():

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import DATABASES, EACH_DATABASE_INSTALLED, TEMPLATE, run
 from tests.database_servers import server_settings
@@ -162,26 +163,27 @@ def bake_orders(address: str, directory: Path, database: str, env: dict[str, str
 def edit_as_a_team(service: Service) -> None:
     """Changes a team makes in its first weeks, to files the template owns too."""
     replace_once(
-        service.file("<slug>/routers/users.py"),
+        service.file("<slug>/users/router.py"),
         '"""Users: sign up, read, update and delete.\n',
         '"""Users: sign up, read, update and delete. The orders team owns this API.\n',
     )
-    service.file("<slug>/routers/ping.py").write_text(PING_ROUTER)
+    service.file("<slug>/ping.py").write_text(PING_ROUTER)
     service.file("tests/test_ping.py").write_text(PING_TEST)
     app = service.file("<slug>/app.py")
     replace_once(
         app,
-        "routers import auth, health, metrics, users",
-        "routers import auth, health, metrics, ping, users",
+        f"from {SLUG}.users.router import router as users_router\n",
+        f"from {SLUG}.ping import router as ping_router\n"
+        f"from {SLUG}.users.router import router as users_router\n",
     )
     replace_once(
         app,
-        '    app.include_router(users.router, prefix="/api/v1")\n',
-        '    app.include_router(users.router, prefix="/api/v1")\n'
-        '    app.include_router(ping.router, prefix="/api/v1")\n',
+        '    app.include_router(users_router, prefix="/api/v1")\n',
+        '    app.include_router(users_router, prefix="/api/v1")\n'
+        '    app.include_router(ping_router, prefix="/api/v1")\n',
     )
     replace_once(
-        service.file("<slug>/models.py"),
+        service.file("<slug>/users/models.py"),
         "    age: Mapped[int | None]\n",
         "    age: Mapped[int | None]\n" + NICKNAME_COLUMN,
     )
@@ -193,7 +195,7 @@ def release_version_b(template: Path) -> str:
     """The template's next version, committed: what its maintainers change in a release."""
     # Other lines of files the team changed too.
     replace_once(
-        template / PACKAGE / "routers/users.py",
+        template / PACKAGE / "users/router.py",
         USERS_ROUTER,
         "# Every path of this router starts with /users.\n" + USERS_ROUTER,
     )
@@ -202,15 +204,16 @@ def release_version_b(template: Path) -> str:
         "A small, complete web API built with",
         "A small, complete and tested web API built with",
     )
-    replace_once(template / PACKAGE / "models.py", CREATED_AT, INDEXED_CREATED_AT)
+    replace_once(template / PACKAGE / "users/models.py", CREATED_AT, INDEXED_CREATED_AT)
     (template / SKELETON / "migrations/template/0004_index_users_created_at.py").write_text(
         INDEX_MIGRATION
     )
     # A file the team never touched, a new file, a removed one, and the version.
     replace_once(
-        template / PACKAGE / "security.py",
-        '"""Password hashing and access tokens: pure functions of their inputs, no database."""',
-        '"""Password hashing and access tokens: pure functions of their inputs, no database\n'
+        template / PACKAGE / "auth/passwords.py",
+        '"""Password hashing: Argon2id, with a bound on how many hashes run at once; no database.'
+        '"""',
+        '"""Password hashing: Argon2id, with a bound on how many hashes run at once; no database\n'
         '(and so tested without one)."""',
     )
     (template / SKELETON / "RUNBOOK.md").write_text("# Runbook\n\nWhat to do when it breaks.\n")
@@ -255,17 +258,17 @@ def test_an_update_brings_the_templates_changes_and_keeps_the_teams(
         assert "\n  .dockerignore\n" in update.stdout
         assert not service.file(".dockerignore").exists()
         # The team's edits and the template's changes, side by side in one file.
-        users = service.file("<slug>/routers/users.py").read_text()
+        users = service.file("<slug>/users/router.py").read_text()
         assert "The orders team owns this API." in users
         assert "# Every path of this router starts with /users." in users
-        assert "ping.router" in service.file("<slug>/app.py").read_text()
-        models = service.file("<slug>/models.py").read_text()
+        assert "ping_router" in service.file("<slug>/app.py").read_text()
+        models = service.file("<slug>/users/models.py").read_text()
         assert "nickname" in models
         assert INDEXED_CREATED_AT in models
         readme = service.file("README.md").read_text()
         assert "The orders team, in #orders." in readme
         assert "A small, complete and tested web API" in readme
-        assert "(and so tested without one)" in service.file("<slug>/security.py").read_text()
+        assert "(and so tested without one)" in service.file("<slug>/auth/passwords.py").read_text()
         assert service.file("RUNBOOK.md").is_file()
         assert not service.file(".editorconfig").exists()
         assert service.file("migrations/template/0004_index_users_created_at.py").is_file()
@@ -281,7 +284,7 @@ def test_an_update_brings_the_templates_changes_and_keeps_the_teams(
         assert "service_0001 (head)" in current
         # The team's next revision joins them.
         replace_once(
-            service.file("<slug>/models.py"),
+            service.file("<slug>/users/models.py"),
             NICKNAME_COLUMN,
             NICKNAME_COLUMN + "    timezone: Mapped[str | None] = mapped_column(String(64))\n",
         )
@@ -320,12 +323,12 @@ def test_a_conflict_in_a_fresh_clone_is_one_to_resolve_as_the_readme_says(
 ) -> None:
     first = bake_orders(str(template), tmp_path / "services", database, service_environment({}))
     team_line = USERS_ROUTER.replace('["users"]', '["users", "orders"]')
-    replace_once(first.file("<slug>/routers/users.py"), USERS_ROUTER, team_line)
+    replace_once(first.file("<slug>/users/router.py"), USERS_ROUTER, team_line)
     first.commit("Tag our routes")
     # Version B changes another line of that file: a clean merge, committed. The file as
     # B's template wrote it is then in no commit, and a clone does not have it.
     replace_once(
-        template / PACKAGE / "routers/users.py",
+        template / PACKAGE / "users/router.py",
         '"""Users: sign up, read, update and delete.\n',
         '"""Users: sign up, read, update, delete.\n',
     )
@@ -338,7 +341,7 @@ def test_a_conflict_in_a_fresh_clone_is_one_to_resolve_as_the_readme_says(
     git(tmp_path, "clone", "--quiet", "--no-local", str(first.root), str(clone))
     service = Service(root=clone, env=first.env)
     template_line = USERS_ROUTER.replace('["users"]', '["people"]')
-    replace_once(template / PACKAGE / "routers/users.py", USERS_ROUTER, template_line)
+    replace_once(template / PACKAGE / "users/router.py", USERS_ROUTER, template_line)
     commit_all(template, "Template version C")
     readme = service.file("README.md").read_text()
     assert f"`{CONFLICT_START}`" in readme
@@ -348,12 +351,23 @@ def test_a_conflict_in_a_fresh_clone_is_one_to_resolve_as_the_readme_says(
 
     assert update.returncode != 0
     assert f"Conflicts to resolve in:\n  {SLUG}/routers/users.py" in update.stdout
-    users = service.file("<slug>/routers/users.py")
+    users = service.file("<slug>/users/router.py")
     block = f"{CONFLICT_START}\n{team_line}=======\n{template_line}{CONFLICT_END}\n"
     assert block in users.read_text()
     assert leftovers(service.root) == [f"{users} (conflict markers)"]
     assert run(["git", "diff", "--check", "HEAD"], cwd=clone, check=False).returncode != 0
     assert not service.file(".env").exists()
+    # Committed with its markers, as the template-update workflow commits a conflict, the
+    # file fails CI's pre-commit run (and make lint), although no merge is under way.
+    git(clone, "add", "--all")
+    checks = run(
+        [service.file(".venv/bin/pre-commit"), "run", "check-merge-conflict", "--all-files"],
+        cwd=clone,
+        env=service.env | {"PATH": f"{service.file('.venv/bin')}:{service.env['PATH']}"},
+        check=False,
+    )
+    assert checks.returncode != 0, checks.stdout
+    assert f"{SLUG}/routers/users.py:" in checks.stdout, checks.stdout
 
     # Giving up, as the README says, leaves the service as it was.
     run(["sh", "-c", "git reset --hard && git clean -fd"], cwd=clone)
@@ -389,6 +403,62 @@ def test_right_after_a_bake_cruft_sees_no_difference(
     assert not service.file(".cookiecutter.json").exists()
     answers = state["context"]["cookiecutter"]
     assert (answers["database"], answers["_template_version"]) == (database, VERSION_A)
+
+
+def ci_template_check(service: Service) -> str:
+    """The script of the CI step that says when the template has moved on (ci.yml)."""
+    workflow = yaml.safe_load(service.file(".github/workflows/ci.yml").read_text())
+    [script] = [
+        step["run"]
+        for job in workflow["jobs"].values()
+        for step in job["steps"]
+        if "cruft check" in step.get("run", "")
+    ]
+    return script
+
+
+def run_ci_step(service: Service, script: str, summary: Path) -> subprocess.CompletedProcess[str]:
+    """Run a step's script as GitHub does for `shell: bash`, with cruft (the dev extra's) on
+    PATH; its step summary goes to `summary`."""
+    summary.write_text("")
+    env = service.env | {
+        "PATH": f"{tool('cruft').parent}:{service.env['PATH']}",
+        "GITHUB_STEP_SUMMARY": str(summary),
+    }
+    command = ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script]
+    return run(command, cwd=service.root, env=env, check=False)
+
+
+def test_ci_warns_when_the_template_has_moved_on_and_when_it_cannot_tell(
+    template: Path, tmp_path: Path
+) -> None:
+    # A warning on the build, never a failure: an update is the team's to schedule, and the
+    # template may be out of CI's reach (private, or, as here, a path on another machine).
+    service = bake_service(str(template), tmp_path / "services", "sqlite", service_environment({}))
+    script, summary = ci_template_check(service), tmp_path / "summary.md"
+
+    current = run_ci_step(service, script, summary)
+    assert current.returncode == 0, current.stdout + current.stderr
+    assert "::warning" not in current.stdout
+    assert summary.read_text() == ""
+
+    tour = template / SKELETON / "docs/TOUR.md"
+    tour.write_text(tour.read_text() + "\nOne more thing.\n")
+    commit_all(template, "Template version B")
+    behind = run_ci_step(service, script, summary)
+    assert behind.returncode == 0, behind.stdout + behind.stderr
+    [warning] = [line for line in behind.stdout.splitlines() if line.startswith("::warning")]
+    assert warning.startswith("::warning title=Behind the template::"), warning
+    assert "make update" in warning
+    assert service.state()["commit"][:7] in warning, "the warning names no recorded commit"
+    assert "Behind the template" in summary.read_text()
+
+    template.rename(tmp_path / "moved")
+    unreachable = run_ci_step(service, script, summary)
+    assert unreachable.returncode == 0, unreachable.stdout + unreachable.stderr
+    [warning] = [line for line in unreachable.stdout.splitlines() if line.startswith("::warning")]
+    assert warning.startswith("::warning title=Template not checked::"), warning
+    assert "Template not checked" in summary.read_text()
 
 
 @pytest.mark.parametrize("database", DATABASES)

@@ -22,9 +22,11 @@ from sqlalchemy import Connection, Engine, Inspector, MetaData, String, Table, e
 from sqlalchemy.engine.interfaces import ReflectedColumn
 from sqlalchemy.exc import OperationalError
 
-from {{ cookiecutter.project_slug }}.database_urls import load_database_urls
-from {{ cookiecutter.project_slug }}.engine import create_db_engine
-from {{ cookiecutter.project_slug }}.models import Base
+from {{ cookiecutter.project_slug }}.core.database.engine import create_db_engine
+from {{ cookiecutter.project_slug }}.core.database.urls import load_database_urls
+from {{ cookiecutter.project_slug }}.core.models import Base, import_every_model
+
+import_every_model()  # every package's tables, for autogenerate to compare
 
 config = context.config
 target_metadata = Base.metadata
@@ -57,7 +59,7 @@ def write_revision(
     upgrade_ops, downgrade_ops = script.upgrade_ops, script.downgrade_ops
     if isinstance(upgrade_ops, UpgradeOps) and upgrade_ops.is_empty():
         logger.warning(
-            "No change to the models found (is models.py saved?): revision %s is empty;"
+            "No change to the models found (is the models.py saved?): revision %s is empty;"
             " fill it in by hand, for a data migration, or delete it",
             script.rev_id,
         )

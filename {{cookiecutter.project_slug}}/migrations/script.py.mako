@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 ${imports if imports else ""}
-from {{ cookiecutter.project_slug }} import models  # its column types: models.UTCDateTime
+from {{ cookiecutter.project_slug }}.core import models  # its column types: models.UTCDateTime
 
 revision: str = ${repr(up_revision)}
 # A tuple when a revision joins two heads (after a template update brought a migration).

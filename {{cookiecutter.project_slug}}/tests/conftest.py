@@ -14,13 +14,18 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlalchemy import Engine, create_engine, select
 
-from {{ cookiecutter.project_slug }} import crud
 from {{ cookiecutter.project_slug }}.app import create_app
-from {{ cookiecutter.project_slug }}.config import Settings
-from {{ cookiecutter.project_slug }}.database import create_session_factory
-from {{ cookiecutter.project_slug }}.models import Base, User
-from {{ cookiecutter.project_slug }}.security import PasswordHasher, create_access_token
+from {{ cookiecutter.project_slug }}.auth.passwords import PasswordHasher
+from {{ cookiecutter.project_slug }}.auth.tokens import create_access_token
+from {{ cookiecutter.project_slug }}.core.config import Settings
+from {{ cookiecutter.project_slug }}.core.database.sessions import create_session_factory
+from {{ cookiecutter.project_slug }}.core.models import Base, import_every_model
+from {{ cookiecutter.project_slug }}.users import queries
+from {{ cookiecutter.project_slug }}.users.models import User
 from tests.isolated_database import isolated_database
+
+# Every package's tables, also of one that has no router yet: the tests empty them all.
+import_every_model()
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
@@ -113,7 +118,7 @@ def create_user(app: FastAPI, client: TestClient) -> UserFactory:
         age: int | None = None,
     ) -> User:
         with session_factory.begin() as session:
-            user = crud.create_user(
+            user = queries.create_user(
                 session,
                 username=username,
                 hashed_password=hasher.hash(password),

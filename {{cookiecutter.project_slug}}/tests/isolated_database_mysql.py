@@ -9,7 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import URL, Engine, create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 
-from {{ cookiecutter.project_slug }}.config import require_mysqlclient
+from {{ cookiecutter.project_slug }}.core.config import require_mysqlclient
 
 # Nothing listens on port 9 (discard) here: the database is "down".
 UNREACHABLE_DATABASE_URL = "mysql+mysqldb://root@127.0.0.1:9/unreachable"

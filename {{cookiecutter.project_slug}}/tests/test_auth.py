@@ -6,9 +6,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from {{ cookiecutter.project_slug }}.config import Settings
-from {{ cookiecutter.project_slug }}.models import User
-from {{ cookiecutter.project_slug }}.security import PasswordHasher
+from {{ cookiecutter.project_slug }}.auth.passwords import PasswordHasher
+from {{ cookiecutter.project_slug }}.core.config import Settings
+from {{ cookiecutter.project_slug }}.users.models import User
 from tests.conftest import PASSWORD, UserFactory, bearer, log_in, token_for, users_table
 
 TOKEN_URL = "/api/v1/auth/token"

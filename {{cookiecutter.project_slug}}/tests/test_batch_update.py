@@ -4,8 +4,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from {{ cookiecutter.project_slug }}.models import User
-from {{ cookiecutter.project_slug }}.schemas import MAX_ID
+from {{ cookiecutter.project_slug }}.core.schemas import MAX_ID
+from {{ cookiecutter.project_slug }}.users.models import User
 from tests.conftest import Headers, UserFactory, users_table
 
 USERS_URL = "/api/v1/users"

@@ -15,9 +15,9 @@ from jwt.warnings import InsecureKeyLengthWarning
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from {{ cookiecutter.project_slug }}.config import Settings
-from {{ cookiecutter.project_slug }}.models import User
-from {{ cookiecutter.project_slug }}.schemas import MAX_ID
+from {{ cookiecutter.project_slug }}.core.config import Settings
+from {{ cookiecutter.project_slug }}.core.schemas import MAX_ID
+from {{ cookiecutter.project_slug }}.users.models import User
 from tests.conftest import PASSWORD, TEST_SECRET_KEY, Headers, UserFactory, bearer, token_for
 
 

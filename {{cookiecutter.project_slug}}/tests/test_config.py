@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from {{ cookiecutter.project_slug }}.app import create_app
-from {{ cookiecutter.project_slug }}.config import Settings, load_settings
+from {{ cookiecutter.project_slug }}.core.config import Settings, load_settings
 from tests.conftest import PROJECT_ROOT, TEST_SECRET_KEY, make_settings
 
 HOW_TO_MAKE_A_KEY = "secrets.token_urlsafe"

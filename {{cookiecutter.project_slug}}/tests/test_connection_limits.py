@@ -13,7 +13,7 @@ from httpx2 import Response
 from sqlalchemy import Engine
 
 from {{ cookiecutter.project_slug }}.app import create_app
-from {{ cookiecutter.project_slug }}.models import User
+from {{ cookiecutter.project_slug }}.users.models import User
 from tests.conftest import PASSWORD, bearer, make_settings, token_for
 from tests.isolated_database import stalled_database
 

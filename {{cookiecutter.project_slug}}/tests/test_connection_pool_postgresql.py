@@ -10,11 +10,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
-from {{ cookiecutter.project_slug }} import idle_ping
 from {{ cookiecutter.project_slug }}.app import create_app
-from {{ cookiecutter.project_slug }}.engine import create_db_engine
-from {{ cookiecutter.project_slug }}.models import User
-from {{ cookiecutter.project_slug }}.user_rows import get_user_row
+from {{ cookiecutter.project_slug }}.core.database import idle_ping
+from {{ cookiecutter.project_slug }}.core.database.engine import create_db_engine
+from {{ cookiecutter.project_slug }}.users.models import User
+from {{ cookiecutter.project_slug }}.users.rows import get_user_row
 from tests.conftest import bearer, make_settings, token_for
 
 BACKEND_PID = text("SELECT pg_backend_pid()")
@@ -79,7 +79,7 @@ def test_the_user_read_survives_the_server_dropping_every_pooled_connection(
     database_url: str,
 ) -> None:
     # A server restart drops every pooled connection. The token check reads through the
-    # driver's cursor (user_rows.py), not SQLAlchemy's execute: it must still give the
+    # driver's cursor (rows.py), not SQLAlchemy's execute: it must still give the
     # dead connections up, all of them, and answer from a new one. On the read-only engine,
     # as the app's: no ROLLBACK on return to the pool would notice a dead connection.
     engine = create_db_engine(database_url, read_only=True)

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
-from {{ cookiecutter.project_slug }}.engine import create_db_engine
+from {{ cookiecutter.project_slug }}.core.database.engine import create_db_engine
 from tests.isolated_database import isolated_database
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 
 from {{ cookiecutter.project_slug }}.__main__ import main
 from {{ cookiecutter.project_slug }}.app import create_app
-from {{ cookiecutter.project_slug }}.create_database import create_database
+from {{ cookiecutter.project_slug }}.core.database.create_database import create_database
 from tests.conftest import PASSWORD, PROJECT_ROOT, bearer, log_in, make_settings
 from tests.isolated_database import TestServerSettings
 

@@ -11,9 +11,10 @@ from httpx2 import Response
 from sqlalchemy import Engine, insert
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from {{ cookiecutter.project_slug }}.app import answer_try_again, create_app
-from {{ cookiecutter.project_slug }}.config import Settings
-from {{ cookiecutter.project_slug }}.models import User
+from {{ cookiecutter.project_slug }}.app import create_app
+from {{ cookiecutter.project_slug }}.core.config import Settings
+from {{ cookiecutter.project_slug }}.core.errors import answer_try_again
+from {{ cookiecutter.project_slug }}.users.models import User
 from tests.conftest import PASSWORD, UserFactory, bearer, make_settings, token_for
 from tests.isolated_database import UNREACHABLE_DATABASE_URL
 

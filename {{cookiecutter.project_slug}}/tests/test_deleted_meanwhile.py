@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx2 import Response
 
-from {{ cookiecutter.project_slug }}.models import User
+from {{ cookiecutter.project_slug }}.users.models import User
 from tests.conftest import Headers, UserFactory, users_table
 from tests.racing import meanwhile
 

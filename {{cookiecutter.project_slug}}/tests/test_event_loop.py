@@ -3,7 +3,7 @@
 import asyncio
 import socket
 
-from {{ cookiecutter.project_slug }}.event_loop import EventLoop
+from {{ cookiecutter.project_slug }}.core.event_loop import EventLoop
 
 
 async def nodelay_of_a_connection_accepted_on(listener: socket.socket) -> int:

@@ -8,8 +8,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from {{ cookiecutter.project_slug }}.models import User
-from {{ cookiecutter.project_slug }}.security import PasswordHasher
+from {{ cookiecutter.project_slug }}.auth.passwords import PasswordHasher
+from {{ cookiecutter.project_slug }}.users.models import User
 from tests.conftest import PASSWORD, app_with, log_in
 
 

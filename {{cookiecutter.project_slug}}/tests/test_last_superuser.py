@@ -5,11 +5,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx2 import Response
 
-from {{ cookiecutter.project_slug }} import crud
-from {{ cookiecutter.project_slug }}.config import Settings
-from {{ cookiecutter.project_slug }}.database import create_session_factory
-from {{ cookiecutter.project_slug }}.last_superuser import NoSuperuserLeftError
-from {{ cookiecutter.project_slug }}.models import User
+from {{ cookiecutter.project_slug }}.core.config import Settings
+from {{ cookiecutter.project_slug }}.core.database.sessions import create_session_factory
+from {{ cookiecutter.project_slug }}.users import queries
+from {{ cookiecutter.project_slug }}.users.last_superuser import NoSuperuserLeftError
+from {{ cookiecutter.project_slug }}.users.models import User
 from tests.conftest import Headers, UserFactory, bearer, token_for, users_table
 from tests.racing import MOMENTS, Moment, meanwhile
 
@@ -108,13 +108,13 @@ def test_a_change_judged_on_a_stale_copy_of_the_user_still_keeps_a_superuser(
         stale = slow.get_one(User, dormant.id)
         with sessions.begin() as fast:
             reactivated = fast.get_one(User, dormant.id)
-            crud.update_user(fast, user=reactivated, changes={"is_active": True})
+            queries.update_user(fast, user=reactivated, changes={"is_active": True})
         with sessions.begin() as fast:
             demoted = fast.get_one(User, superuser.id)
-            crud.update_user(fast, user=demoted, changes={"is_superuser": False})
+            queries.update_user(fast, user=demoted, changes={"is_superuser": False})
 
         with pytest.raises(NoSuperuserLeftError):
-            crud.update_user(slow, user=stale, changes={"is_superuser": False})
+            queries.update_user(slow, user=stale, changes={"is_superuser": False})
         slow.rollback()
 
     assert active_superusers(app) == ["dormant_admin"]

@@ -7,7 +7,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from {{ cookiecutter.project_slug }}.models import User
+from {{ cookiecutter.project_slug }}.users.models import User
 from tests.conftest import PASSWORD, Headers, UserFactory, app_with, log_in
 from tests.test_login_throttle import MAX_FAILURES, WINDOW_SECONDS, WRONG, fail
 

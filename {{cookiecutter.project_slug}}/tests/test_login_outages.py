@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 {%- endif %}
 
-from {{ cookiecutter.project_slug }}.models import User
-from {{ cookiecutter.project_slug }}.security import PasswordHasher
+from {{ cookiecutter.project_slug }}.auth.passwords import PasswordHasher
+from {{ cookiecutter.project_slug }}.users.models import User
 {%- if cookiecutter.database != "sqlite" %}
 from tests.conftest import PASSWORD, UserFactory, app_with, log_in
 {%- else %}

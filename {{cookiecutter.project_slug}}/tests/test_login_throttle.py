@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from {{ cookiecutter.project_slug }}.app import create_app
-from {{ cookiecutter.project_slug }}.config import Settings
-from {{ cookiecutter.project_slug }}.models import LoginAttempt, User
-from {{ cookiecutter.project_slug }}.security import PasswordHasher
+from {{ cookiecutter.project_slug }}.auth.models import LoginAttempt
+from {{ cookiecutter.project_slug }}.auth.passwords import PasswordHasher
+from {{ cookiecutter.project_slug }}.core.config import Settings
+from {{ cookiecutter.project_slug }}.users.models import User
 from tests.conftest import PASSWORD, Headers, UserFactory, log_in, make_settings
 
 # The policy the README states: 5 failed logins to a username within 15 minutes, then 429

@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from {{ cookiecutter.project_slug }}.logs import configure_logging
+from {{ cookiecutter.project_slug }}.core.logs import configure_logging
 from tests.conftest import PASSWORD, Headers, app_with, bearer, log_in, make_settings
 
 LOGGERS = ["", "uvicorn", "uvicorn.error", "uvicorn.access"]

@@ -23,8 +23,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import sessionmaker
 
-from {{ cookiecutter.project_slug }} import crud
-from {{ cookiecutter.project_slug }}.models import Base, LoginAttempt, User, UTCDateTime, utc_now
+from {{ cookiecutter.project_slug }}.auth.models import LoginAttempt
+from {{ cookiecutter.project_slug }}.core.models import Base, UTCDateTime, utc_now
+from {{ cookiecutter.project_slug }}.users import queries
+from {{ cookiecutter.project_slug }}.users.models import User
 from tests.conftest import PROJECT_ROOT, alembic_upgrade
 from tests.isolated_database import UNREACHABLE_DATABASE_URL, isolated_database
 
@@ -156,11 +158,11 @@ def test_a_database_made_before_the_security_fixes_upgrades_and_keeps_its_users(
 
     sessions = sessionmaker(engine, expire_on_commit=False)
     with sessions.begin() as session:
-        dan = crud.create_user(session, username="dan", hashed_password="x")
+        dan = queries.create_user(session, username="dan", hashed_password="x")
         session.get_one(User, 1).token_version = 2**52 - 1  # as large as a random start
     with sessions.begin() as session:
-        crud.delete_user(session, user=session.get_one(User, dan.id))
-        eve = crud.create_user(session, username="eve", hashed_password="x")
+        queries.delete_user(session, user=session.get_one(User, dan.id))
+        eve = queries.create_user(session, username="eve", hashed_password="x")
     with engine.connect() as connection:
         rows = connection.execute(select(User.username, User.token_version)).all()
     assert [row.username for row in rows] == ["ann", "eve"]  # ann kept
@@ -182,8 +184,8 @@ def test_a_downgrade_retires_every_token(engine: Engine) -> None:
     alembic_upgrade(engine)
     sessions = sessionmaker(engine, expire_on_commit=False)
     with sessions.begin() as session:
-        crud.retire_tokens(session, user=session.get_one(User, 1))
-        bob = crud.create_user(session, username="bob", hashed_password="x")
+        queries.retire_tokens(session, user=session.get_one(User, 1))
+        bob = queries.create_user(session, username="bob", hashed_password="x")
     held = {"ann": {0, 1}, "bob": {bob.token_version}}
 
     alembic_downgrade(engine, "0001")

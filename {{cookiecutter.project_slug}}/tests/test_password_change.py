@@ -8,11 +8,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from {{ cookiecutter.project_slug }} import crud
-from {{ cookiecutter.project_slug }}.config import Settings
-from {{ cookiecutter.project_slug }}.database import create_session_factory
-from {{ cookiecutter.project_slug }}.models import User
-from {{ cookiecutter.project_slug }}.security import PasswordHasher
+from {{ cookiecutter.project_slug }}.auth.passwords import PasswordHasher
+from {{ cookiecutter.project_slug }}.core.config import Settings
+from {{ cookiecutter.project_slug }}.core.database.sessions import create_session_factory
+from {{ cookiecutter.project_slug }}.users import queries
+from {{ cookiecutter.project_slug }}.users.models import User
 from tests.conftest import PASSWORD, Headers, bearer, log_in, token_for, users_table
 
 USERS_URL = "/api/v1/users"
@@ -116,11 +116,11 @@ def test_of_two_changes_from_the_same_old_password_only_the_first_takes_effect(
         stale = slow.get_one(User, user.id)  # checked the old password, then hashes the new
         with sessions.begin() as fast:
             first = fast.get_one(User, user.id)
-            assert crud.change_password(
+            assert queries.change_password(
                 fast, user=first, old_hash=first.hashed_password, new_hash=hasher.hash("first new")
             )
 
-        assert not crud.change_password(
+        assert not queries.change_password(
             slow, user=stale, old_hash=stale.hashed_password, new_hash=hasher.hash("second new")
         )
         slow.commit()
@@ -159,7 +159,7 @@ def test_a_password_change_that_lost_a_race_answers_409_and_changes_nothing(
     def another_change_lands(other: Session) -> None:
         stored = other.get_one(User, user.id)
         other_hash = hasher.hash("the other new password")
-        assert crud.change_password(
+        assert queries.change_password(
             other, user=stored, old_hash=stored.hashed_password, new_hash=other_hash
         )
 
@@ -203,7 +203,7 @@ def test_a_rehash_at_login_does_not_undo_a_password_set_meanwhile(
         )
         assert reset.status_code == 200
 
-        crud.rehash_password(
+        queries.rehash_password(
             login, user=checked, old_hash=checked.hashed_password, new_hash=hasher.hash(PASSWORD)
         )
         login.commit()

@@ -7,8 +7,8 @@ from fastapi import FastAPI
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import DBAPIError
 
-from {{ cookiecutter.project_slug }}.engine import create_db_engine
-from {{ cookiecutter.project_slug }}.models import User
+from {{ cookiecutter.project_slug }}.core.database.engine import create_db_engine
+from {{ cookiecutter.project_slug }}.users.models import User
 from tests.conftest import UserFactory
 
 # How the database says no ("read-only", "READ ONLY", "readonly"); drivers file it under

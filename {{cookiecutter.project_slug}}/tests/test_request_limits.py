@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from starlette.types import Message, Scope
 
 from {{ cookiecutter.project_slug }}.app import create_app
-from {{ cookiecutter.project_slug }}.models import User
-from {{ cookiecutter.project_slug }}.security import PasswordHasher, PasswordHasherBusyError
+from {{ cookiecutter.project_slug }}.auth.passwords import PasswordHasher, PasswordHasherBusyError
+from {{ cookiecutter.project_slug }}.users.models import User
 from tests.conftest import PASSWORD, Headers, log_in, make_settings, users_table
 
 USERS_URL = "/api/v1/users"

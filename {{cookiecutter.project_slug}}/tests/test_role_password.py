@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Pool, create_engine, event, make_url, text
 
-from {{ cookiecutter.project_slug }}.create_database import create_database
+from {{ cookiecutter.project_slug }}.core.database.create_database import create_database
 from tests.isolated_database import TestServerSettings
 
 # Characters a statement would have to quote or escape: all of them must count at login.

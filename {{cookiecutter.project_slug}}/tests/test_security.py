@@ -11,9 +11,9 @@ import pytest
 from jwt.utils import base64url_decode, base64url_encode
 from jwt.warnings import InsecureKeyLengthWarning
 
-from {{ cookiecutter.project_slug }}.security import (
+from {{ cookiecutter.project_slug }}.auth.passwords import PasswordHasher
+from {{ cookiecutter.project_slug }}.auth.tokens import (
     AccessTokenClaims,
-    PasswordHasher,
     create_access_token,
     decode_access_token,
 )

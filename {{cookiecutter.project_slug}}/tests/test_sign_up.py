@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx2 import Response
 
-from {{ cookiecutter.project_slug }}.models import User
+from {{ cookiecutter.project_slug }}.users.models import User
 from tests.conftest import Headers, users_table
 
 USERS_URL = "/api/v1/users"

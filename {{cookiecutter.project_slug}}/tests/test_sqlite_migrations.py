@@ -11,7 +11,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, insert, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
-from {{ cookiecutter.project_slug }}.models import User
+from {{ cookiecutter.project_slug }}.users.models import User
 from tests.conftest import PROJECT_ROOT, TEST_SECRET_KEY
 from tests.isolated_database import isolated_database
 

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine, event
 
 from {{ cookiecutter.project_slug }}.app import create_app
-from {{ cookiecutter.project_slug }}.security import create_access_token
+from {{ cookiecutter.project_slug }}.auth.tokens import create_access_token
 from tests.conftest import TEST_SECRET_KEY, bearer, make_settings
 from tests.isolated_database import stalled_database
 

@@ -4,9 +4,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import insert
 
-from {{ cookiecutter.project_slug }} import crud
-from {{ cookiecutter.project_slug }}.database import create_session_factory
-from {{ cookiecutter.project_slug }}.models import User, utc_now
+from {{ cookiecutter.project_slug }}.core.database.sessions import create_session_factory
+from {{ cookiecutter.project_slug }}.core.models import utc_now
+from {{ cookiecutter.project_slug }}.users import queries
+from {{ cookiecutter.project_slug }}.users.models import User
 from tests.conftest import (
     PASSWORD,
     Headers,
@@ -136,16 +137,16 @@ def test_retiring_tokens_twice_at_once_moves_the_version_on_twice(
     # the second, so the second may not write the number the first wrote.
     sessions = create_session_factory(app.state.engine)
     with sessions() as slow:
-        stale = crud.get_user(slow, user_id=user.id)
+        stale = queries.get_user(slow, user_id=user.id)
         assert stale is not None
         with sessions.begin() as fast:
-            first = crud.get_user(fast, user_id=user.id)
+            first = queries.get_user(fast, user_id=user.id)
             assert first is not None
-            crud.retire_tokens(fast, user=first)
+            queries.retire_tokens(fast, user=first)
         with sessions.begin() as reader:
             between = reader.get_one(User, user.id).token_version
 
-        crud.retire_tokens(slow, user=stale)
+        queries.retire_tokens(slow, user=stale)
         slow.commit()
 
     [row] = users_table(app)

@@ -7,9 +7,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx2 import Response
 
-from {{ cookiecutter.project_slug }}.config import Settings
-from {{ cookiecutter.project_slug }}.models import User
-from {{ cookiecutter.project_slug }}.schemas import MAX_ID
+from {{ cookiecutter.project_slug }}.core.config import Settings
+from {{ cookiecutter.project_slug }}.core.schemas import MAX_ID
+from {{ cookiecutter.project_slug }}.users.models import User
 from tests.conftest import Headers, UserFactory, bearer, token_for, users_table
 
 USERS_URL = "/api/v1/users"

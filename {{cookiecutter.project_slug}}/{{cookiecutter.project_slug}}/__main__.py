@@ -13,17 +13,20 @@ from collections.abc import Callable
 import uvicorn
 from pydantic import SecretStr
 
-from {{ cookiecutter.project_slug }}.account_commands import create_superuser, unlock_login
 from {{ cookiecutter.project_slug }}.app import create_app
-from {{ cookiecutter.project_slug }}.config import Settings, load_settings
+from {{ cookiecutter.project_slug }}.core.config import Settings, load_settings
 {%- if cookiecutter.database != 'sqlite' %}
-from {{ cookiecutter.project_slug }}.create_database import DEFAULT_ADMIN_URL, create_database
+from {{ cookiecutter.project_slug }}.core.database.create_database import (
+    DEFAULT_ADMIN_URL,
+    create_database,
+)
 {%- endif %}
 {%- if cookiecutter.database != 'sqlite' %}
-from {{ cookiecutter.project_slug }}.database_urls import load_database_urls
+from {{ cookiecutter.project_slug }}.core.database.urls import load_database_urls
 {%- endif %}
-from {{ cookiecutter.project_slug }}.logs import configure_logging
-from {{ cookiecutter.project_slug }}.metrics import empty_multiprocess_directory
+from {{ cookiecutter.project_slug }}.core.logs import configure_logging
+from {{ cookiecutter.project_slug }}.core.metrics import empty_multiprocess_directory
+from {{ cookiecutter.project_slug }}.users.commands import create_superuser, unlock_login
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -50,9 +53,9 @@ def serve(args: argparse.Namespace) -> int:
         port=args.port,
         reload=args.reload,
         workers=args.workers or workers_from_environment(),
-        loop="{{ cookiecutter.project_slug }}.event_loop:EventLoop",  # see event_loop.py
+        loop="{{ cookiecutter.project_slug }}.core.event_loop:EventLoop",  # see event_loop.py
         # uvicorn's httptools protocol, with bounds on each request's head (request_head.py)
-        http="{{ cookiecutter.project_slug }}.request_head:BoundedHeadProtocol",
+        http="{{ cookiecutter.project_slug }}.core.middleware.request_head:BoundedHeadProtocol",
         log_config=None,  # keep the logging set up above
         access_log=False,  # request_tracking.py logs each request, with its request id
         timeout_graceful_shutdown=args.timeout_graceful_shutdown,

@@ -1,74 +1,39 @@
 """Build the FastAPI application from settings."""
 
 import asyncio
-import json
-import logging
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from importlib.metadata import version
 
-from fastapi import FastAPI, Request, Response, status
-from fastapi.encoders import jsonable_encoder
+from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.routing import Mount, Route
 
-from {{ cookiecutter.project_slug }}.body_limit import BodySizeLimit
-from {{ cookiecutter.project_slug }}.config import PROJECT_NAME, Settings, load_settings
-from {{ cookiecutter.project_slug }}.connection_check import check_connection_options
-from {{ cookiecutter.project_slug }}.database import create_session_factory
-from {{ cookiecutter.project_slug }}.docs import add_api_docs
-from {{ cookiecutter.project_slug }}.engine import create_db_engine
-from {{ cookiecutter.project_slug }}.internal_errors import InternalErrors
-from {{ cookiecutter.project_slug }}.metrics import prepare_multiprocess_directory, watch_pool
-from {{ cookiecutter.project_slug }}.request_tracking import RequestTracking
-from {{ cookiecutter.project_slug }}.routers import auth, health, metrics, users
-from {{ cookiecutter.project_slug }}.security import PasswordHasher, PasswordHasherBusyError
+from {{ cookiecutter.project_slug }}.auth.passwords import PasswordHasher, PasswordHasherBusyError
+from {{ cookiecutter.project_slug }}.auth.router import router as auth_router
+from {{ cookiecutter.project_slug }}.core.config import PROJECT_NAME, Settings, load_settings
+from {{ cookiecutter.project_slug }}.core.database.connection_check import check_connection_options
+from {{ cookiecutter.project_slug }}.core.database.engine import create_db_engine
+from {{ cookiecutter.project_slug }}.core.database.sessions import create_session_factory
+from {{ cookiecutter.project_slug }}.core.docs import add_api_docs
+from {{ cookiecutter.project_slug }}.core.errors import answer_invalid_request, answer_try_again
+from {{ cookiecutter.project_slug }}.core.metrics import prepare_multiprocess_directory, watch_pool
+from {{ cookiecutter.project_slug }}.core.middleware.body_limit import BodySizeLimit
+from {{ cookiecutter.project_slug }}.core.middleware.internal_errors import InternalErrors
+from {{ cookiecutter.project_slug }}.core.middleware.request_tracking import RequestTracking
+from {{ cookiecutter.project_slug }}.health.metrics_router import router as metrics_router
+from {{ cookiecutter.project_slug }}.health.router import router as health_router
+from {{ cookiecutter.project_slug }}.users.admin_router import router as users_admin_router
+from {{ cookiecutter.project_slug }}.users.router import router as users_router
 
 # Threads for asyncio.to_thread, as many as anyio gives FastAPI's `def` endpoints.
 THREADS = 40
-# Seconds a client is asked to wait before it tries again after a 503.
-RETRY_AFTER_SECONDS = 1
-
-logger = logging.getLogger(__name__)
-
-
-async def answer_invalid_request(_: Request, error: RequestValidationError) -> Response:
-    """422 with FastAPI's list of problems, minus the input of each.
-
-    The input may be a password, which no response repeats, or text with a lone surrogate
-    (JSON's "\\ud800") that UTF-8 cannot encode; ASCII-only JSON, with \\u escapes, can
-    carry what remains (a field name is part of a problem's location).
-    """
-    problems = [
-        {key: value for key, value in problem.items() if key != "input"}
-        for problem in error.errors()
-    ]
-    body = json.dumps({"detail": jsonable_encoder(problems)})
-    return Response(body, status.HTTP_422_UNPROCESSABLE_CONTENT, media_type="application/json")
-
-
-async def answer_try_again(_: Request, error: Exception) -> Response:
-    """503 with Retry-After, for a request that will work a moment later.
-
-    The database errors here say so: a deadlock between two transactions (MySQL asks to
-    restart one), a lock that stayed taken, a server that refused the connection, did not
-    answer in time or dropped it (OperationalError; InterfaceError when the driver finds its
-    connection closed); or every connection of the pool busy (PoolTimeoutError).
-    """
-    if isinstance(error, DBAPIError):
-        # The driver's message only: the statement's parameters may hold a password hash.
-        logger.warning("Answered 503: %s", error.orig)
-    elif isinstance(error, PoolTimeoutError):
-        logger.warning("Answered 503: %s", error)
-    body = json.dumps({"detail": "The service cannot answer this now; try again shortly"})
-    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
-    return Response(body, status.HTTP_503_SERVICE_UNAVAILABLE, headers, "application/json")
 
 
 def route_paths(app: FastAPI) -> dict[str, str]:
@@ -151,7 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             PoolTimeoutError: answer_try_again,
         },
     )
-    # Shared by every request; the dependencies in dependencies.py read them from here.
+    # Shared by every request; core/dependencies.py and auth/dependencies.py read them here.
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
@@ -178,10 +143,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         prepare_multiprocess_directory()
         watch_pool(engine, "write")
         watch_pool(read_engine, "read")
-        app.include_router(metrics.router)
-    app.include_router(health.router)
-    app.include_router(auth.router, prefix="/api/v1")
-    app.include_router(users.router, prefix="/api/v1")
+        app.include_router(metrics_router)
+    app.include_router(health_router)
+    # Each domain's endpoints, under /api/v1: a new package includes its router here.
+    app.include_router(auth_router, prefix="/api/v1")
+    app.include_router(users_router, prefix="/api/v1")
+    app.include_router(users_admin_router, prefix="/api/v1")
     # Added last, so it wraps everything else (CORS too); the routes must be known by now.
     app.add_middleware(
         RequestTracking,

@@ -8,9 +8,9 @@ Importing this module builds the app from the environment and .env, so tests imp
 import gc
 
 from {{ cookiecutter.project_slug }}.app import create_app
-from {{ cookiecutter.project_slug }}.config import load_settings
-from {{ cookiecutter.project_slug }}.logs import configure_logging
-from {{ cookiecutter.project_slug }}.request_head import BoundedHeadProtocol
+from {{ cookiecutter.project_slug }}.core.config import load_settings
+from {{ cookiecutter.project_slug }}.core.logs import configure_logging
+from {{ cookiecutter.project_slug }}.core.middleware.request_head import BoundedHeadProtocol
 
 settings = load_settings()
 # Here, not in create_app: logging is the process's, and the tests make many apps.

@@ -1,0 +1,1 @@
+"""Signing in: passwords, access tokens, who is calling, and throttled password guessing."""

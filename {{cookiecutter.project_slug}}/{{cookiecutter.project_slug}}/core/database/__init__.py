@@ -1,0 +1,1 @@
+"""Database engines, sessions, URLs and the accounts create-database makes."""

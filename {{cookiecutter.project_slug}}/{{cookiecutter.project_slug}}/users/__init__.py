@@ -1,0 +1,1 @@
+"""Users: sign up, read, update and delete accounts; superusers manage them all."""
