@@ -164,8 +164,8 @@ def edit_as_a_team(service: Service) -> None:
     """Changes a team makes in its first weeks, to files the template owns too."""
     replace_once(
         service.file("<slug>/users/router.py"),
-        '"""Users: sign up, read, update and delete.\n',
-        '"""Users: sign up, read, update and delete. The orders team owns this API.\n',
+        '"""Users: sign up, read, update and delete (',
+        '"""Users: sign up, read, change and delete (',
     )
     service.file("<slug>/ping.py").write_text(PING_ROUTER)
     service.file("tests/test_ping.py").write_text(PING_TEST)
@@ -259,7 +259,7 @@ def test_an_update_brings_the_templates_changes_and_keeps_the_teams(
         assert not service.file(".dockerignore").exists()
         # The team's edits and the template's changes, side by side in one file.
         users = service.file("<slug>/users/router.py").read_text()
-        assert "The orders team owns this API." in users
+        assert "Users: sign up, read, change and delete" in users
         assert "# Every path of this router starts with /users." in users
         assert "ping_router" in service.file("<slug>/app.py").read_text()
         models = service.file("<slug>/users/models.py").read_text()
@@ -329,8 +329,8 @@ def test_a_conflict_in_a_fresh_clone_is_one_to_resolve_as_the_readme_says(
     # B's template wrote it is then in no commit, and a clone does not have it.
     replace_once(
         template / PACKAGE / "users/router.py",
-        '"""Users: sign up, read, update and delete.\n',
-        '"""Users: sign up, read, update, delete.\n',
+        '"""Users: sign up, read, update and delete (',
+        '"""Users: sign up, read, update, delete (',
     )
     version_b = commit_all(template, "Template version B")
     first.make("update")
@@ -350,7 +350,7 @@ def test_a_conflict_in_a_fresh_clone_is_one_to_resolve_as_the_readme_says(
     update = service.make("update", check=False)
 
     assert update.returncode != 0
-    assert f"Conflicts to resolve in:\n  {SLUG}/routers/users.py" in update.stdout
+    assert f"Conflicts to resolve in:\n  {SLUG}/users/router.py" in update.stdout
     users = service.file("<slug>/users/router.py")
     block = f"{CONFLICT_START}\n{team_line}=======\n{template_line}{CONFLICT_END}\n"
     assert block in users.read_text()
@@ -367,7 +367,7 @@ def test_a_conflict_in_a_fresh_clone_is_one_to_resolve_as_the_readme_says(
         check=False,
     )
     assert checks.returncode != 0, checks.stdout
-    assert f"{SLUG}/routers/users.py:" in checks.stdout, checks.stdout
+    assert f"{SLUG}/users/router.py:" in checks.stdout, checks.stdout
 
     # Giving up, as the README says, leaves the service as it was.
     run(["sh", "-c", "git reset --hard && git clean -fd"], cwd=clone)
@@ -434,7 +434,7 @@ def test_ci_warns_when_the_template_has_moved_on_and_when_it_cannot_tell(
 ) -> None:
     # A warning on the build, never a failure: an update is the team's to schedule, and the
     # template may be out of CI's reach (private, or, as here, a path on another machine).
-    service = bake_service(str(template), tmp_path / "services", "sqlite", service_environment({}))
+    service = bake_orders(str(template), tmp_path / "services", "sqlite", service_environment({}))
     script, summary = ci_template_check(service), tmp_path / "summary.md"
 
     current = run_ci_step(service, script, summary)
