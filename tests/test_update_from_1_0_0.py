@@ -4,9 +4,11 @@ template's newest commit through its own `make update`, as a team would.
 The template is a clone of this repository at its HEAD (committed files only): the commit
 these tests run in is what the update brings. The service is baked with cruft at the
 release's commit, `git init`ed and committed, and its `.env` is the one that release's bake
-wrote. The team adds a module and its test, updates with `make update`, follows the "By hand"
-steps of CHANGELOG.md for each version the update passes, then installs, migrates the
-database its release made and runs the project's own `make test`.
+wrote. In the first test, for each database, the team adds a module and its test, updates
+with `make update`, follows the "By hand" steps of CHANGELOG.md for each version the update
+passes, then installs, migrates the database its release made and runs the project's own
+`make test`. In the second, the team had changed two modules that 2.0.0 moved: the update
+names them, and the team carries its change over as the CHANGELOG's 2.0.0 says.
 """
 
 import json
@@ -149,6 +151,9 @@ def follow_the_changelog_by_hand(service: Service, database: str, version: str) 
         # the schema, and leaves the service's user only reading and writing rows."
         service.make("database")
     # 1.1.0: "Run `alembic upgrade heads` (`make migrate`)": the caller migrates next.
+    # 2.0.0's steps are for a file the team edited that moved, and code of its own that
+    # imports the template's modules: this team did neither (its module imports none).
+    # "Nothing for the pins: the next `make` command installs them": the caller installs.
 
 
 @pytest.mark.parametrize("database", EACH_DATABASE)
@@ -214,3 +219,108 @@ def test_the_releases_are_the_changelogs() -> None:
     changelog = (TEMPLATE / "CHANGELOG.md").read_text(encoding="utf-8")
     for version, commit in FIRST_RELEASE.values():
         assert re.search(rf"^## {re.escape(version)} \([^)]*commit {commit}\)$", changelog, re.M)
+
+
+# A change of the team's own, at 1.0.0, in two modules that 2.0.0's regroup split and moved
+# (CHANGELOG.md, 2.0.0: `crud.py` became `users/queries.py` and others, `routers/users.py`
+# became `users/router.py` and `users/admin_router.py`): a superusers' endpoint and its query.
+COUNT_QUERY = '''
+
+def count_superusers(session: Session) -> int:
+    """How many active superusers there are: the team's dashboard shows it."""
+    query = select(func.count()).select_from(User).where(User.is_superuser, User.is_active)
+    return session.scalar(query) or 0
+'''
+COUNT_ROUTE = '''
+
+@router.get("/superusers/count")
+def read_superuser_count(session: ReadSessionDep, _: SuperUser) -> dict[str, int]:
+    """Superusers: how many active superusers there are."""
+    return {"superusers": crud.count_superusers(session)}
+'''
+COUNT_TEST = """from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+
+
+def test_superusers_see_how_many_active_superusers_there_are(
+    client: TestClient, superuser_headers: dict[str, str], create_user: Callable[..., object]
+) -> None:
+    create_user("bob", is_superuser=True)
+    create_user("carol", is_superuser=True, is_active=False)
+    create_user("dave")
+
+    response = client.get("/api/v1/users/superusers/count", headers=superuser_headers)
+
+    assert response.status_code == 200
+    assert response.json() == {"superusers": 2}
+"""
+# The team's change, by the module it went into at 1.0.0, and that module's new home that
+# the team chooses from the CHANGELOG's table: the users' queries, the superusers' endpoints.
+TEAM_CHANGES = {
+    "<slug>/crud.py": (COUNT_QUERY, "<slug>/users/queries.py"),
+    "<slug>/routers/users.py": (COUNT_ROUTE, "<slug>/users/admin_router.py"),
+}
+
+
+def added_lines(diff: str) -> str:
+    """The lines a unified diff adds."""
+    lines = diff.splitlines()
+    return "".join(f"{line[1:]}\n" for line in lines if line[:1] == "+" and line[:3] != "+++")
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("update-from-release-moved")
+def test_a_teams_change_to_a_module_the_regroup_moved_is_named_and_carried_over_by_hand(
+    template_clone: Path, tmp_path: Path
+) -> None:
+    version, release = FIRST_RELEASE["sqlite"]
+    answers = {"project_name": "Orders", "database": "sqlite"}
+    service = bake_service(
+        str(template_clone),
+        tmp_path / "services",
+        service_environment({}),
+        answers,
+        checkout=release,
+    )
+    baked = git(service.root, "rev-parse", "HEAD").strip()
+    for name, (text, _new_home) in TEAM_CHANGES.items():
+        with service.file(name).open("a", encoding="utf-8") as module:
+            module.write(text)
+    service.file("tests/test_superuser_count.py").write_text(COUNT_TEST, encoding="utf-8")
+    # It works at 1.0.0 (make install: the venv make update needs anyway).
+    service.make("install")
+    run([service.file(".venv/bin/pytest"), "-q", "tests/test_superuser_count.py"], cwd=service.root)
+    service.commit("How many superusers")
+    ours = {name: service.file(name).read_bytes() for name in TEAM_CHANGES}
+
+    update = service.make("update", check=False)
+
+    # cruft cannot delete a file that differs from the template's: the update names each
+    # (1.0.0's make update prints cruft's lines), and leaves it as the team had it.
+    for name, content in ours.items():
+        path = service.file(name).relative_to(service.root).as_posix()
+        assert f"error: {path}: patch does not apply" in update.stdout
+        assert service.file(name).read_bytes() == content
+    assert f"Update from the template: {version} ({release}) to " in update.stdout
+
+    # CHANGELOG.md, 2.0.0, "By hand", for each file the update named:
+    for old, (_text, new) in TEAM_CHANGES.items():
+        old_path = service.file(old).relative_to(service.root).as_posix()
+        # 1. "Look at your change: `git diff <the 1.1.0 commit or your last update> -- <old
+        # path>`" (this service's last update is its bake).
+        change = added_lines(git(service.root, "diff", baked, "--", old_path))
+        # 2. "Make the same change in the module's new home (the table below), which the
+        # update wrote": its queries are `queries.` there, not `crud.`.
+        with service.file(new).open("a", encoding="utf-8") as module:
+            module.write(change.replace("crud.", "queries."))
+        # 3. "Delete the old file (`git rm <old path>` [...]), then `make lint` and `make test`".
+        git(service.root, "rm", "--quiet", old_path)
+    service.make("lint")
+    # The whole suite of an updated project runs in the test above; here, the team's test and
+    # those of the modules its change went to.
+    tests = "tests/test_superuser_count.py tests/test_users.py tests/test_batch_update.py"
+    run(["make", "test", f"PYTEST_ARGS={tests}"], cwd=service.root, env=service.env)
+    service.commit("Update from the template")
+    assert leftovers(service.root) == []
+    assert "up to date" in service.cruft("check").stdout
