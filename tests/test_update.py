@@ -399,8 +399,8 @@ def test_a_conflict_in_a_fresh_clone_is_one_to_resolve_as_the_readme_says(
     # B's template wrote it is then in no commit, and a clone does not have it.
     replace_once(
         template / PACKAGE / "users/router.py",
-        '"""Users: sign up, read, update and delete.\n',
-        '"""Users: sign up, read, update, delete.\n',
+        '"""Users: sign up, read, update and delete',
+        '"""Users: sign up, read, update, delete',
     )
     version_b = commit_all(template, "Template version B")
     first.make("update")
@@ -420,7 +420,7 @@ def test_a_conflict_in_a_fresh_clone_is_one_to_resolve_as_the_readme_says(
     update = service.make("update", check=False)
 
     assert update.returncode != 0
-    assert f"Conflicts to resolve in:\n  {SLUG}/routers/users.py" in update.stdout
+    assert f"Conflicts to resolve in:\n  {SLUG}/users/router.py" in update.stdout
     users = service.file("<slug>/users/router.py")
     block = f"{CONFLICT_START}\n{team_line}=======\n{template_line}{CONFLICT_END}\n"
     assert block in users.read_text()

@@ -49,7 +49,7 @@ async def get_current_user(
 {% if cookiecutter.database == "sqlite" %}
     Every authenticated request runs this, in the event loop, the primary-key read too: a
     hop to a thread and back would cost more than the read itself. The pool never makes it
-    wait for a connection (see engine.py).
+    wait for a connection (see core/database/engine.py).
 {%- else %}
     Every authenticated request runs this. The read waits for the server, so it runs in a
     thread (in the event loop, a slow server would stall every request), through asyncio's
