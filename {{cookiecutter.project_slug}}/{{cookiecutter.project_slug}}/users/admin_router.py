@@ -4,15 +4,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, HTTPException, Query, status
 
-from {{ cookiecutter.project_slug }}.auth.dependencies import SuperUser
+from {{ cookiecutter.project_slug }}.auth.dependencies import SUPERUSER_ONLY, SuperUser
 from {{ cookiecutter.project_slug }}.core.dependencies import ReadSessionDep, SessionDep
+from {{ cookiecutter.project_slug }}.core.errors import BODY_TOO_LARGE, TRY_AGAIN, ErrorDetail
 from {{ cookiecutter.project_slug }}.core.schemas import MAX_ID
 from {{ cookiecutter.project_slug }}.users import batch_update, queries
 from {{ cookiecutter.project_slug }}.users.concurrent_deletes import UsersNotFoundError
-from {{ cookiecutter.project_slug }}.users.errors import NOT_FOUND, TAKEN, username_taken
+from {{ cookiecutter.project_slug }}.users.errors import TAKEN, username_taken
 from {{ cookiecutter.project_slug }}.users.schemas import UserBatchUpdate, UserPage, UserRead
 
-router = APIRouter(prefix="/users", tags=["users"])
+# Every route here takes a superuser's token and reads or writes the database.
+router = APIRouter(prefix="/users", tags=["users"], responses=SUPERUSER_ONLY | TRY_AGAIN)
 
 
 @router.get("")
@@ -50,7 +52,12 @@ def list_users(
     )
 
 
-@router.put("", responses=NOT_FOUND | TAKEN)
+@router.put(
+    "",
+    responses=TAKEN
+    | BODY_TOO_LARGE
+    | {404: {"model": ErrorDetail, "description": "Some ids are no user's; the detail names them"}},
+)
 def update_users(
     body: Annotated[list[UserBatchUpdate], Body(max_length=100)],
     session: SessionDep,
