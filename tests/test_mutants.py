@@ -745,6 +745,21 @@ MUTANTS = [
         "if client is not None:",
         "tests/test_login_locks.py",
     ),
+    # The schema declares every error an endpoint answers, with its body (issue 24).
+    Mutant(
+        "read-user-leaves-its-404-undocumented",
+        "{slug}/users/router.py",
+        '@router.get("/{user_id}", responses=SELF_OR_SUPERUSER | NOT_FOUND)',
+        '@router.get("/{user_id}", responses=SELF_OR_SUPERUSER)',
+        "tests/test_api_errors_documented.py",
+    ),
+    Mutant(
+        "a-413-without-its-body",
+        "{slug}/core/errors.py",
+        '413: {"model": ErrorDetail, "description"',
+        '413: {"description"',
+        "tests/test_api_errors_documented.py",
+    ),
 ]
 
 
