@@ -55,11 +55,12 @@ USE_THE_CLIENT = textwrap.dedent(
     superuser = signed_in("{superuser}", "{superuser_password}")
     page = list_users.sync(client=superuser)
     assert isinstance(page, UserPage), page
-    # Errors the schema declares come parsed, as its ErrorDetail; an undeclared one would
-    # be None, or here (raise_on_unexpected_status) an exception.
+    # Errors the schema declares come parsed, as its ErrorDetail (422: HTTPValidationError);
+    # an undeclared one would be None, or here (raise_on_unexpected_status) an exception.
     errors = {{
         "others_id": read_user.sync_detailed(client=user, user_id=created.id + 1),
         "missing_id": read_user.sync_detailed(client=superuser, user_id={missing_id}),
+        "two_ways_to_page": list_users.sync_detailed(client=superuser, after=1, offset=1),
     }}
     print(json.dumps({{
         "created": [created.id, created.username],
@@ -120,5 +121,7 @@ def test_make_client_writes_a_client_that_works_against_the_served_api(
     assert {name: answer[:2] for name, answer in errors.items()} == {
         "others_id": [403, "ErrorDetail"],
         "missing_id": [404, "ErrorDetail"],
+        "two_ways_to_page": [422, "HTTPValidationError"],
     }
-    assert all(isinstance(answer[2], str) and answer[2] for answer in errors.values()), errors
+    details = [errors["others_id"][2], errors["missing_id"][2]]
+    assert all(isinstance(detail, str) and detail for detail in details), errors

@@ -760,6 +760,13 @@ MUTANTS = [
         '413: {"description"',
         "tests/test_api_errors_documented.py",
     ),
+    Mutant(
+        "a-422-not-in-the-declared-shape",
+        "{slug}/users/admin_router.py",
+        'raise invalid_request(("body",), "Each id may appear once")',
+        'raise HTTPException(422, detail="Each id may appear once")',
+        "tests/test_api_errors_documented.py",
+    ),
 ]
 
 

@@ -1,4 +1,4 @@
-"""The schema names every answer an endpoint can give, and each error's body: {"detail": str}.
+"""The schema names every answer an endpoint can give, and each error's body as it is sent.
 
 /docs shows only what the schema declares ("Undocumented" for the rest), and a client
 generated from it parses only those answers: any other is None to it, or an exception.
@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from {{ cookiecutter.project_slug }}.users.models import User
 from tests.conftest import Headers
 
 # Each operation under /api/v1 (by its id) and every status it may answer: success, 422 for
@@ -116,3 +117,22 @@ def test_the_declared_errors_answer_a_detail_string(
         body = answer.json()
         assert list(body) == ["detail"], body
         assert isinstance(body["detail"], str), body
+
+
+def test_a_422_an_endpoint_raises_itself_lists_its_problems(
+    client: TestClient, user: User, superuser_headers: Headers
+) -> None:
+    # Two fields that are each valid, but not together: the body still FastAPI's list of
+    # problems, which a client parses as the declared HTTPValidationError.
+    paged_twice = client.get(
+        "/api/v1/users", params={"after": 1, "offset": 1}, headers=superuser_headers
+    )
+    same_id_twice = client.put(
+        "/api/v1/users", json=[{"id": user.id}, {"id": user.id}], headers=superuser_headers
+    )
+
+    for answer in (paged_twice, same_id_twice):
+        assert answer.status_code == 422
+        problems = answer.json()["detail"]
+        assert isinstance(problems, list), problems
+        assert all({"loc", "msg", "type"} <= problem.keys() for problem in problems), problems

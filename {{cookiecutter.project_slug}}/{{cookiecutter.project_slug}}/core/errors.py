@@ -46,6 +46,15 @@ BODY_TOO_LARGE: Responses = {
 }
 
 
+def invalid_request(location: tuple[str | int, ...], message: str) -> RequestValidationError:
+    """A 422 that no field's own validation finds (two fields together), raised by an endpoint.
+
+    In FastAPI's shape, a list of problems, like every other 422: a client generated from the
+    schema parses it as the HTTPValidationError declared there, where `{"detail": str}` fails.
+    """
+    return RequestValidationError([{"type": "value_error", "loc": location, "msg": message}])
+
+
 async def answer_invalid_request(_: Request, error: RequestValidationError) -> Response:
     """422 with FastAPI's list of problems, minus the input of each.
 
