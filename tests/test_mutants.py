@@ -316,8 +316,8 @@ MUTANTS = [
     Mutant(
         "anyone-lists-users",
         "{slug}/users/admin_router.py",
-        "    _: SuperUser,\n    after",
-        "    _: CurrentUser,\n    after",
+        "import SUPERUSER_ONLY, SuperUser\n",
+        "import SUPERUSER_ONLY, CurrentUser as SuperUser\n",
         "tests/test_users.py",
     ),
     Mutant(
