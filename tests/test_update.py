@@ -39,7 +39,7 @@ from tests.serving import free_port
 SLUG = "orders"
 SKELETON = "{{cookiecutter.project_slug}}"
 PACKAGE = f"{SKELETON}/{SKELETON}"
-USERS_ROUTER = 'router = APIRouter(prefix="/users", tags=["users"])\n'
+USERS_ROUTER = 'router = APIRouter(prefix="/users", tags=["users"], responses=TRY_AGAIN)\n'
 # What git writes around the two sides of a conflict; the generated README names them.
 CONFLICT_START, CONFLICT_END = "<<<<<<< ours", ">>>>>>> theirs"
 CONFLICT_MARKER = re.compile(r"^(<{7}|={7}|>{7})( |$)", flags=re.MULTILINE)
