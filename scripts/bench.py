@@ -191,7 +191,7 @@ class Server:
     ) -> "Server":
         """Hello-world under uvicorn, on the service's event loop."""
         command = [str(venv / "bin" / "uvicorn"), "hello:app", "--host", "127.0.0.1"]
-        command += ["--workers", str(workers), "--loop", f"{PACKAGE}.event_loop:EventLoop"]
+        command += ["--workers", str(workers), "--loop", f"{PACKAGE}.core.event_loop:EventLoop"]
         if not placement.access_log:
             command.append("--no-access-log")
         return cls(command, SCRIPTS, env, placement, log)

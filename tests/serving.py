@@ -33,8 +33,10 @@ def call(
     json_body: object = None,
     form: dict[str, str] | None = None,
     token: str | None = None,
+    method: str | None = None,
 ) -> tuple[int, Any]:
-    """Send a request; return the status and the body (parsed when it is JSON)."""
+    """Send a request (GET, or POST with a body, unless `method` says otherwise); return the
+    status and the body (parsed when it is JSON)."""
     headers, data = {}, None
     if json_body is not None:
         headers["Content-Type"], data = "application/json", json.dumps(json_body).encode()
@@ -43,7 +45,7 @@ def call(
         data = urllib.parse.urlencode(form).encode()
     if token is not None:
         headers["Authorization"] = f"Bearer {token}"
-    request = urllib.request.Request(url, data=data, headers=headers)
+    request = urllib.request.Request(url, data=data, headers=headers, method=method)
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             status, body, kind = (

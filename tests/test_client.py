@@ -1,6 +1,6 @@
 """Client: `make client` writes a typed Python client from the app's schema, with no server
 and no generator warning, and that client signs up, logs in, reads itself and lists users
-on a served project."""
+on a served project, and gets the API's errors as typed objects (ErrorDetail), not None."""
 
 import json
 import textwrap
@@ -13,6 +13,7 @@ from tests.serving import migrated, served
 
 SUPERUSER, SUPERUSER_PASSWORD = "root_admin", "a superuser password"
 USER, USER_PASSWORD = "ada_lovelace", "analytical engine"
+MISSING_ID = 123456789  # no user's id: the project has two users
 
 pytestmark = pytest.mark.parametrize(
     "installed_project",
@@ -29,8 +30,10 @@ USE_THE_CLIENT = textwrap.dedent(
 
     from {slug}_client import AuthenticatedClient, Client
     from {slug}_client.api.auth import login
-    from {slug}_client.api.users import create_user, list_users, read_current_user
-    from {slug}_client.models import BodyLogin, Token, UserCreate, UserPage, UserRead
+    from {slug}_client.api.users import create_user, list_users, read_current_user, read_user
+    from {slug}_client.models import (
+        BodyLogin, ErrorDetail, Token, UserCreate, UserPage, UserRead
+    )
 
     url = sys.argv[1]
     anyone = Client(base_url=url, raise_on_unexpected_status=True)
@@ -46,15 +49,32 @@ USE_THE_CLIENT = textwrap.dedent(
         client=anyone, body=UserCreate(username="{user}", password="{user_password}")
     )
     assert isinstance(created, UserRead), created
-    me = read_current_user.sync(client=signed_in("{user}", "{user_password}"))
+    user = signed_in("{user}", "{user_password}")
+    me = read_current_user.sync(client=user)
     assert isinstance(me, UserRead), me
-    page = list_users.sync(client=signed_in("{superuser}", "{superuser_password}"))
+    superuser = signed_in("{superuser}", "{superuser_password}")
+    page = list_users.sync(client=superuser)
     assert isinstance(page, UserPage), page
+    # Errors the schema declares come parsed, as its ErrorDetail (422: HTTPValidationError);
+    # an undeclared one would be None, or here (raise_on_unexpected_status) an exception.
+    errors = {{
+        "others_id": read_user.sync_detailed(client=user, user_id=created.id + 1),
+        "missing_id": read_user.sync_detailed(client=superuser, user_id={missing_id}),
+        "two_ways_to_page": list_users.sync_detailed(client=superuser, after=1, offset=1),
+    }}
     print(json.dumps({{
         "created": [created.id, created.username],
         "me": [me.id, me.username],
         "listed": sorted(user.username for user in page.items),
         "total": page.total,
+        "errors": {{
+            name: [
+                answer.status_code,
+                type(answer.parsed).__name__,
+                answer.parsed.detail if isinstance(answer.parsed, ErrorDetail) else None,
+            ]
+            for name, answer in errors.items()
+        }},
     }}))
     """
 )
@@ -81,6 +101,7 @@ def test_make_client_writes_a_client_that_works_against_the_served_api(
             user_password=USER_PASSWORD,
             superuser=SUPERUSER,
             superuser_password=SUPERUSER_PASSWORD,
+            missing_id=MISSING_ID,
         )
     )
     with migrated(project, tmp_path) as env:
@@ -96,3 +117,11 @@ def test_make_client_writes_a_client_that_works_against_the_served_api(
     assert answers["me"][1] == USER
     assert answers["listed"] == sorted([SUPERUSER, USER])
     assert answers["total"] == 2
+    errors = answers["errors"]
+    assert {name: answer[:2] for name, answer in errors.items()} == {
+        "others_id": [403, "ErrorDetail"],
+        "missing_id": [404, "ErrorDetail"],
+        "two_ways_to_page": [422, "HTTPValidationError"],
+    }
+    details = [errors["others_id"][2], errors["missing_id"][2]]
+    assert all(isinstance(detail, str) and detail for detail in details), errors

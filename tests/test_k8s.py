@@ -149,7 +149,7 @@ def dockerfile_environment(base: Base) -> dict[str, str]:
 
 
 def settings_fields(base: Base) -> set[str]:
-    """The names of the variables config.py's Settings reads (its fields, upper case)."""
+    """The names of the variables core/config.py's Settings reads (its fields, upper case)."""
     tree = ast.parse(base.text(f"{base.root.name}/core/config.py"))
     [settings] = [
         node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == "Settings"
@@ -523,7 +523,7 @@ def test_the_service_accepts_the_values_of_the_configmap(
         "SECRET_KEY": secrets.token_urlsafe(48),
         "DATABASE_URL": env_values(project.root / ".env")["DATABASE_URL"],
     }
-    load = f"from {project.slug}.config import load_settings; load_settings()"
+    load = f"from {project.slug}.core.config import load_settings; load_settings()"
     # Elsewhere than the project, so that no .env adds to them.
     env = project.env(**configmap["data"], **secret)
     run([project.command("python"), "-c", load], cwd=tmp_path, env=env)

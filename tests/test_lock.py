@@ -132,7 +132,7 @@ def test_the_image_build_installs_the_locked_runtime_versions_only(tmp_path: Pat
     runtime = [re.split(r"[\[<>=~! ]", r)[0] for r in pyproject["project"]["dependencies"]]
     assert {normalized(name) for name in runtime} <= set(installed)
     # Built as a package (not linked to /src), with the API docs' files in it.
-    check = f"import {SLUG}.docs, pathlib; print(pathlib.Path({SLUG}.__file__).parent)"
+    check = f"import {SLUG}.core.docs, pathlib; print(pathlib.Path({SLUG}.__file__).parent)"
     package = Path(run([python, "-c", check], cwd=tmp_path).stdout.strip())
     assert package.is_relative_to(venv)
     assert (package / "static" / "README.md").is_file()

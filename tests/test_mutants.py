@@ -316,8 +316,8 @@ MUTANTS = [
     Mutant(
         "anyone-lists-users",
         "{slug}/users/admin_router.py",
-        "    _: SuperUser,\n    after",
-        "    _: CurrentUser,\n    after",
+        "import SUPERUSER_ONLY, SuperUser\n",
+        "import SUPERUSER_ONLY, CurrentUser as SuperUser\n",
         "tests/test_users.py",
     ),
     Mutant(
@@ -760,6 +760,28 @@ MUTANTS = [
         "def uses_the_users_router() -> None:\n    from ..users import router  # noqa: F401\n\n\n"
         "class PasswordHasherBusyError(Exception):",
         "tests/test_architecture.py",
+    ),
+    # The schema declares every error an endpoint answers, with its body (issue 24).
+    Mutant(
+        "read-user-leaves-its-404-undocumented",
+        "{slug}/users/router.py",
+        '@router.get("/{user_id}", responses=SELF_OR_SUPERUSER | NOT_FOUND)',
+        '@router.get("/{user_id}", responses=SELF_OR_SUPERUSER)',
+        "tests/test_api_errors_documented.py",
+    ),
+    Mutant(
+        "a-413-without-its-body",
+        "{slug}/core/errors.py",
+        '413: {"model": ErrorDetail, "description"',
+        '413: {"description"',
+        "tests/test_api_errors_documented.py",
+    ),
+    Mutant(
+        "a-422-not-in-the-declared-shape",
+        "{slug}/users/admin_router.py",
+        'raise invalid_request(("body",), "Each id may appear once")',
+        'raise HTTPException(422, detail="Each id may appear once")',
+        "tests/test_api_errors_documented.py",
     ),
 ]
 

@@ -10,7 +10,7 @@ from tests.conftest import EACH_SERVER_INSTALLED, InstalledProject, run
 LIST_TABLES = """
 import json
 from sqlalchemy import create_engine, inspect
-from {package}.config import load_settings
+from {package}.core.config import load_settings
 print(json.dumps(inspect(create_engine(load_settings().database_url)).get_table_names()))
 """
 

@@ -44,7 +44,7 @@ pytestmark = pytest.mark.usefixtures("git_identity")
 SLUG = "orders"
 SKELETON = "{{cookiecutter.project_slug}}"
 PACKAGE = f"{SKELETON}/{SKELETON}"
-USERS_ROUTER = 'router = APIRouter(prefix="/users", tags=["users"])\n'
+USERS_ROUTER = 'router = APIRouter(prefix="/users", tags=["users"], responses=TRY_AGAIN)\n'
 # The versions this file's template copies call themselves, whatever the template's own
 # version is: version A, as copied, and version B, its next release.
 VERSION_A, VERSION_B = "7.0.0", "7.1.0"
@@ -325,8 +325,8 @@ def test_a_conflict_in_a_fresh_clone_is_one_to_resolve_as_the_readme_says(
     # B's template wrote it is then in no commit, and a clone does not have it.
     replace_once(
         template / PACKAGE / "users/router.py",
-        '"""Users: sign up, read, update and delete (',
-        '"""Users: sign up, read, update, delete (',
+        '"""Users: sign up, read, update and delete',
+        '"""Users: sign up, read, update, delete',
     )
     version_b = commit_all(template, "Template version B")
     first.make("update")

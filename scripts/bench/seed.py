@@ -13,14 +13,15 @@ from sqlalchemy import delete, insert
 
 
 def main(package: str, users: int) -> None:
-    config = importlib.import_module(f"{package}.config")
-    engine_module = importlib.import_module(f"{package}.engine")
-    models = importlib.import_module(f"{package}.models")
-    security = importlib.import_module(f"{package}.security")
+    config = importlib.import_module(f"{package}.core.config")
+    engine_module = importlib.import_module(f"{package}.core.database.engine")
+    models = importlib.import_module(f"{package}.core.models")
+    user_models = importlib.import_module(f"{package}.users.models")
+    passwords = importlib.import_module(f"{package}.auth.passwords")
     settings = config.load_settings()
-    hasher = security.PasswordHasher.from_settings(settings)
+    hasher = passwords.PasswordHasher.from_settings(settings)
     engine = engine_module.create_db_engine(settings.database_url)
-    user_table = models.User.__table__
+    user_table = user_models.User.__table__
     now = models.utc_now()
     row = {
         "hashed_password": hasher.hash("bench-password-123"),

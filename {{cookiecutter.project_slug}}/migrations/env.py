@@ -59,7 +59,7 @@ def write_revision(
     upgrade_ops, downgrade_ops = script.upgrade_ops, script.downgrade_ops
     if isinstance(upgrade_ops, UpgradeOps) and upgrade_ops.is_empty():
         logger.warning(
-            "No change to the models found (is the models.py saved?): revision %s is empty;"
+            "No change to the models found (is every models.py saved?): revision %s is empty;"
             " fill it in by hand, for a data migration, or delete it",
             script.rev_id,
         )

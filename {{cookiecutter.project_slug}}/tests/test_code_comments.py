@@ -35,3 +35,26 @@ def test_no_comment_quotes_a_measured_figure() -> None:
     ]
 
     assert found == []
+
+
+# A module named in words: "core/database/engine.py", "see rows.py".
+MODULE_PATH = re.compile(r"(?<![\w./-])((?:[a-z_]+/)*[a-z_][a-z0-9_]*\.py)\b")
+
+
+def test_every_module_a_comment_names_exists() -> None:
+    """A renamed or moved module leaves no comment pointing at where it was."""
+    project_files = [
+        path.relative_to(PROJECT_ROOT).as_posix()
+        for path in PROJECT_ROOT.rglob("*.py")
+        if not {".venv", "build"} & set(path.parts)
+    ]
+    found = [
+        f"{path.relative_to(PROJECT_ROOT)}: {name}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        for text in comments_and_docstrings(path.read_text(encoding="utf-8"))
+        for name in MODULE_PATH.findall(text)
+        # As written from the package's folder or the project's, or a file's own name.
+        if not any(file == name or file.endswith(f"/{name}") for file in project_files)
+    ]
+
+    assert found == []

@@ -73,7 +73,7 @@ def test_the_user_read_survives_the_server_dropping_every_pooled_connection(
     database_url: str,
 ) -> None:
     # A server restart drops every pooled connection. The token check reads through the
-    # driver's cursor (rows.py), not SQLAlchemy's execute: it must still give the
+    # driver's cursor (users/rows.py), not SQLAlchemy's execute: it must still give the
     # dead connections up, all of them, and answer from a new one. On the read-only engine,
     # as the app's: no ROLLBACK on return to the pool would notice a dead connection.
     engine = create_db_engine(database_url, read_only=True)

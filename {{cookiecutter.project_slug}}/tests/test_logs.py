@@ -28,7 +28,7 @@ ORIGIN = "https://app.example.com"
 # A browser's CORS preflight, which CORS answers itself, before any route: to any path.
 PREFLIGHT = {"Origin": ORIGIN, "Access-Control-Request-Method": "GET"}
 # What a client would like the log to show, after a line break it sends in a path.
-FORGED = "2026-12-07 02:28:40,001 WARNING {{ cookiecutter.project_slug }}.security superuser reset"
+FORGED = "2026-12-07 02:28:40,001 WARNING {{ cookiecutter.project_slug }}.auth superuser reset"
 # The test client's own loggers: they write each URL it asks for, query string and all.
 CLIENT_LOGGERS = ["httpx", "httpx2"]
 

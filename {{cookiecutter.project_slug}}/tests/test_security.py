@@ -1,4 +1,4 @@
-"""security.py on its own: password hashing and access tokens, no app and no database."""
+"""auth/passwords.py and auth/tokens.py on their own: hashing and tokens, no app, no database."""
 
 import json
 import threading
@@ -166,7 +166,7 @@ def test_a_token_signed_with_another_algorithm_is_refused(algorithm: str) -> Non
         decode_access_token(token, secret_key=SECRET_KEY)
 
 
-# Stated here, not read from security.py: a token without any one of these is refused.
+# Stated here, not read from auth/tokens.py: a token without any one of these is refused.
 @pytest.mark.parametrize("claim", ["sub", "iat", "exp", "type", "ver"])
 def test_a_token_without_a_required_claim_is_refused(claim: str) -> None:
     incomplete = claims()
@@ -196,7 +196,7 @@ def test_a_token_with_a_wrong_claim_is_refused(changes: dict[str, object]) -> No
         decode_access_token(token, secret_key=SECRET_KEY)
 
 
-# Stated here, not read from security.py: "access" is the one type a token may have.
+# Stated here, not read from auth/tokens.py: "access" is the one type a token may have.
 @pytest.mark.parametrize(
     "token_type",
     ["refresh", "id", "reset", "", "Access", "ACCESS", "access ", 1, ["access"], {"a": "access"}],

@@ -53,11 +53,11 @@ def serve(args: argparse.Namespace) -> int:
         port=args.port,
         reload=args.reload,
         workers=args.workers or workers_from_environment(),
-        loop="{{ cookiecutter.project_slug }}.core.event_loop:EventLoop",  # see event_loop.py
+        loop="{{ cookiecutter.project_slug }}.core.event_loop:EventLoop",  # see core/event_loop.py
         # uvicorn's httptools protocol, with bounds on each request's head (request_head.py)
         http="{{ cookiecutter.project_slug }}.core.middleware.request_head:BoundedHeadProtocol",
         log_config=None,  # keep the logging set up above
-        access_log=False,  # request_tracking.py logs each request, with its request id
+        access_log=False,  # core/middleware/request_tracking.py logs each, with its request id
         timeout_graceful_shutdown=args.timeout_graceful_shutdown,
         root_path=args.root_path,
     )

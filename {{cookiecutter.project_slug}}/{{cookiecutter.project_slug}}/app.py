@@ -104,7 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=version("{{ cookiecutter.project_slug }}"),
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
-        # FastAPI's own /docs and /redoc load their files from a CDN; docs.py serves its own.
+        # FastAPI's own /docs and /redoc load their files from a CDN; core/docs.py serves its own.
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json" if settings.api_docs else None,

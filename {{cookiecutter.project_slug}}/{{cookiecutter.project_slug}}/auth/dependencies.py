@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from {{ cookiecutter.project_slug }}.auth.passwords import PasswordHasher
 from {{ cookiecutter.project_slug }}.auth.tokens import decode_access_token
 from {{ cookiecutter.project_slug }}.core.config import Settings
+from {{ cookiecutter.project_slug }}.core.errors import ErrorDetail, Responses
 from {{ cookiecutter.project_slug }}.users.rows import UserRow, get_user_row
 from {{ cookiecutter.project_slug }}.users.schemas import UserRead
 
@@ -49,7 +50,7 @@ async def get_current_user(
 {% if cookiecutter.database == "sqlite" %}
     Every authenticated request runs this, in the event loop, the primary-key read too: a
     hop to a thread and back would cost more than the read itself. The pool never makes it
-    wait for a connection (see engine.py).
+    wait for a connection (see core/database/engine.py).
 {%- else %}
     Every authenticated request runs this. The read waits for the server, so it runs in a
     thread (in the event loop, a slow server would stall every request), through asyncio's
@@ -98,3 +99,14 @@ async def get_current_superuser(user: CurrentUser) -> UserRead:
 
 
 SuperUser = Annotated[UserRead, Depends(get_current_superuser)]
+
+# What CurrentUser and SuperUser answer, for the OpenAPI docs of the routes that take them
+# (FastAPI cannot learn it from a dependency): an APIRouter's `responses` where each of its
+# routes takes one, else the route's own.
+SIGNED_IN: Responses = {
+    401: {"model": ErrorDetail, "description": "The bearer token is missing, or not valid now"},
+    403: {"model": ErrorDetail, "description": "The user is deactivated"},
+}
+SUPERUSER_ONLY: Responses = SIGNED_IN | {
+    403: {"model": ErrorDetail, "description": "The user is deactivated, or not a superuser"}
+}

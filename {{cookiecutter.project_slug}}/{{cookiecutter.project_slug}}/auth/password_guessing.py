@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from {{ cookiecutter.project_slug }}.auth import login_attempts
 from {{ cookiecutter.project_slug }}.core.config import Settings
+from {{ cookiecutter.project_slug }}.core.errors import RETRY_AFTER, ErrorDetail, Responses
 from {{ cookiecutter.project_slug }}.core.models import utc_now
 
 # An attempt whose outcome could not be written (the database failed meanwhile) counts for
@@ -31,6 +32,15 @@ from {{ cookiecutter.project_slug }}.core.models import utc_now
 PENDING_MINIMUM_SECONDS = 60
 
 logger = logging.getLogger(__name__)
+
+# For the OpenAPI docs of the endpoints that check a password through counted_attempt.
+THROTTLED: Responses = {
+    429: {
+        "model": ErrorDetail,
+        "description": "Too many failed password checks for this username or from this client",
+        "headers": RETRY_AFTER,
+    }
+}
 
 
 class Attempt:

@@ -11,16 +11,21 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from {{ cookiecutter.project_slug }}.auth import password_guessing
-from {{ cookiecutter.project_slug }}.auth.dependencies import PasswordHasherDep, SuperUser
+from {{ cookiecutter.project_slug }}.auth.dependencies import (
+    SUPERUSER_ONLY,
+    PasswordHasherDep,
+    SuperUser,
+)
 from {{ cookiecutter.project_slug }}.auth.passwords import PasswordHasher
 from {{ cookiecutter.project_slug }}.auth.schemas import Token
 from {{ cookiecutter.project_slug }}.auth.tokens import create_access_token
 from {{ cookiecutter.project_slug }}.core.dependencies import SessionDep, SettingsDep
+from {{ cookiecutter.project_slug }}.core.errors import BODY_TOO_LARGE, TRY_AGAIN, ErrorDetail
 from {{ cookiecutter.project_slug }}.users import queries
 from {{ cookiecutter.project_slug }}.users.models import User
 from {{ cookiecutter.project_slug }}.users.schemas import USERNAME_PATTERN, Username
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = APIRouter(prefix="/auth", tags=["auth"], responses=TRY_AGAIN)
 
 # Usernames that could exist; anything else is not looked up at all.
 POSSIBLE_USERNAME = re.compile(USERNAME_PATTERN)
@@ -39,10 +44,11 @@ def verify_password(
 
 @router.post(
     "/token",
-    responses={
-        401: {"description": "Wrong username or password"},
-        403: {"description": "The user is deactivated"},
-        429: {"description": "Too many failed logins to this username or from this client"},
+    responses=BODY_TOO_LARGE
+    | password_guessing.THROTTLED
+    | {
+        401: {"model": ErrorDetail, "description": "Wrong username or password"},
+        403: {"model": ErrorDetail, "description": "The user is deactivated"},
     },
 )
 def login(
@@ -90,7 +96,7 @@ def login(
 @router.delete(
     "/login-failures/{username}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses={403: {"description": "Only a superuser may do this"}},
+    responses=SUPERUSER_ONLY,
 )
 def unlock_login(
     username: Annotated[Username, Path(description="Any username, existing or not")],

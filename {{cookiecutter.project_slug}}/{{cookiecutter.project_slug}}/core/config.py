@@ -10,8 +10,9 @@ from {{ cookiecutter.project_slug }}.core.secret_key import check_secret_key
 
 PROJECT_NAME = "{{ cookiecutter.project_name }}"
 {%- if cookiecutter.database == "mysql" %}
-# The one MySQL driver this project installs: mysqlclient (engine.py says why). Projects baked
-# from earlier versions of the template used PyMySQL, and their .env says mysql+pymysql://.
+# The one MySQL driver this project installs: mysqlclient (database/engine.py says why).
+# Projects baked from earlier versions of the template used PyMySQL, and their .env says
+# mysql+pymysql://.
 MYSQL_DRIVER = "mysqldb"
 # Options of PyMySQL's that mysqlclient does not know: in a URL's query string, each would
 # fail every connection (a TypeError, not a database error: 500 on every request).
@@ -84,7 +85,7 @@ class Settings(BaseSettings):
     # slot taken for password_hash_wait_seconds gets 503 with Retry-After.
     password_hash_concurrency: int = Field(default=4, ge=1)
     password_hash_wait_seconds: float = Field(default=2.0, gt=0)
-    # Password guessing (password_guessing.py): after login_max_failures failed password
+    # Password guessing (auth/password_guessing.py): after login_max_failures failed password
     # checks for one username (logins, and password changes) within
     # login_failure_window_seconds, its next ones get 429 until the oldest of them is that
     # old, whatever the password. A right password clears the count.
@@ -99,8 +100,8 @@ class Settings(BaseSettings):
     max_request_body_bytes: int = Field(default=64 * 1024, ge=1024)
     # A request head (request line and headers) still incomplete after
     # max_request_head_bytes gets 431, or request_head_timeout_seconds after its first byte
-    # loses its connection (request_head.py): a head can neither fill a worker's memory nor
-    # hold a connection for ever.
+    # loses its connection (middleware/request_head.py): a head can neither fill a worker's
+    # memory nor hold a connection for ever.
     max_request_head_bytes: int = Field(default=32 * 1024, ge=1024)
     request_head_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
     # Each worker writes through at most database_pool_size connections (and, where the

@@ -43,7 +43,7 @@ async def get_read_session(request: Request) -> AsyncIterator[Session]:
     """A session that only reads, for endpoints that change nothing.
 
     It runs each query on its own, outside any transaction, so closing it sends no
-    ROLLBACK; the database refuses any write through it (see engine.py).
+    ROLLBACK; the database refuses any write through it (see database/engine.py).
     """
     session_factory: sessionmaker[Session] = request.app.state.read_session_factory
     with session_factory() as session:

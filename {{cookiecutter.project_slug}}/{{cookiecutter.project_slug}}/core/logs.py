@@ -1,9 +1,10 @@
 """Logging: one line per message, as text for people or as JSON for log collectors.
 
 `configure_logging` sends every logger's messages, uvicorn's too, to one handler on standard
-output. Each line names the request it was written for (request_ids.py). uvicorn's access
-log is switched off: request_tracking.py writes one line per request, with the route template
-and the request id, and with no query string, header or body, where secrets travel.
+output. Each line names the request it was written for (middleware/request_ids.py). uvicorn's
+access log is switched off: middleware/request_tracking.py writes one line per request, with
+the route template and the request id, and with no query string, header or body, where
+secrets travel.
 
 A message is always one line, a traceback's too: a line break or another control character
 in what a client sent would otherwise start a line that looks like the service's own, and
@@ -22,7 +23,8 @@ from {{ cookiecutter.project_slug }}.core.middleware.request_ids import current_
 
 LogFormat = Literal["text", "json"]
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
-# What request_tracking.py adds to its records (`extra`); a JSON line carries each as a field.
+# What middleware/request_tracking.py adds to its records (`extra`); a JSON line carries each
+# as a field.
 REQUEST_FIELDS = ("method", "route", "status", "duration_ms", "client")
 
 
@@ -34,7 +36,7 @@ ESCAPES = {code: repr(chr(code))[1:-1] for code in CONTROL_CHARACTERS}
 
 class RequestIdFilter(logging.Filter):
     """Stamp each record with the id of the request being served ("-" outside requests,
-    which no request's id can be: request_ids.py)."""
+    which no request's id can be: middleware/request_ids.py)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = current_request_id.get() or "-"
@@ -100,7 +102,7 @@ def configure_logging(log_format: LogFormat, level: str, stream: TextIO = sys.st
     root.addHandler(handler)
     root.setLevel(level)
     # uvicorn configured its loggers before it imported the app: its messages now go through
-    # the same handler, and its access log gives way to request_tracking.py's.
+    # the same handler, and its access log gives way to middleware/request_tracking.py's.
     for name in ("uvicorn", "uvicorn.error"):
         logger = logging.getLogger(name)
         logger.handlers.clear()

@@ -1,6 +1,6 @@
 """Prometheus metrics: requests by route, their duration, and the database connection pools.
 
-Served on /metrics (routers/metrics.py) when the METRICS setting is true. uvicorn's workers
+Served on /metrics (health/metrics_router.py) when the METRICS setting is true. uvicorn's workers
 are separate processes, each counting its own requests; with PROMETHEUS_MULTIPROC_DIR set
 (the Dockerfile sets it), prometheus-client keeps each worker's figures in a file there and
 a scrape, whichever worker answers it, adds up every worker's. Without it (one process, as
@@ -29,7 +29,7 @@ from sqlalchemy import Engine, event
 MULTIPROCESS_DIRECTORY = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
 
 # Labelled by the route's path template (/api/v1/users/{user_id}), never by the path
-# itself: one series per route, however many users there are (request_tracking.py).
+# itself: one series per route, however many users there are (middleware/request_tracking.py).
 REQUESTS = Counter("http_requests_total", "Requests answered.", ["method", "route", "status"])
 REQUEST_DURATION = Histogram(
     "http_request_duration_seconds",
@@ -60,7 +60,7 @@ POOL_SIZE = Gauge(
 
 # A series' handle, looked up by its labels once: `labels()` takes a lock and builds a key
 # each time, and this runs on every request. The labels are bounded (methods, route
-# templates and statuses; request_tracking.py), so these caches are too.
+# templates and statuses; middleware/request_tracking.py), so these caches are too.
 @cache
 def in_progress(method: str) -> Gauge:
     return IN_PROGRESS.labels(method)

@@ -1,4 +1,4 @@
-"""GET /metrics: Prometheus' scrape, when the METRICS setting is true (metrics.py).
+"""GET /metrics: Prometheus' scrape, when the METRICS setting is true (core/metrics.py).
 
 Not in the API's schema: it is for the monitoring system, not for the API's clients. Keep it
 off the public internet (the README's "Metrics").

@@ -4,15 +4,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, HTTPException, Query, status
 
-from {{ cookiecutter.project_slug }}.auth.dependencies import SuperUser
+from {{ cookiecutter.project_slug }}.auth.dependencies import SUPERUSER_ONLY, SuperUser
 from {{ cookiecutter.project_slug }}.core.dependencies import ReadSessionDep, SessionDep
+from {{ cookiecutter.project_slug }}.core.errors import (
+    BODY_TOO_LARGE,
+    TRY_AGAIN,
+    ErrorDetail,
+    invalid_request,
+)
 from {{ cookiecutter.project_slug }}.core.schemas import MAX_ID
 from {{ cookiecutter.project_slug }}.users import batch_update, queries
 from {{ cookiecutter.project_slug }}.users.concurrent_deletes import UsersNotFoundError
-from {{ cookiecutter.project_slug }}.users.errors import NOT_FOUND, TAKEN, username_taken
+from {{ cookiecutter.project_slug }}.users.errors import TAKEN, username_taken
 from {{ cookiecutter.project_slug }}.users.schemas import UserBatchUpdate, UserPage, UserRead
 
-router = APIRouter(prefix="/users", tags=["users"])
+# Every route here takes a superuser's token and reads or writes the database.
+router = APIRouter(prefix="/users", tags=["users"], responses=SUPERUSER_ONLY | TRY_AGAIN)
 
 
 @router.get("")
@@ -34,9 +41,7 @@ def list_users(
     """
     if after and offset:
         # Kept with each new `after`, an offset would skip users on every page.
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, detail="Give `after` or `offset`, not both"
-        )
+        raise invalid_request(("query", "offset"), "Give `after` or `offset`, not both")
     # One more than asked for tells whether another page follows.
     users = queries.list_users(session, after=after, offset=offset, limit=limit + 1)
     page = users[:limit]
@@ -50,7 +55,12 @@ def list_users(
     )
 
 
-@router.put("", responses=NOT_FOUND | TAKEN)
+@router.put(
+    "",
+    responses=TAKEN
+    | BODY_TOO_LARGE
+    | {404: {"model": ErrorDetail, "description": "Some ids are no user's; the detail names them"}},
+)
 def update_users(
     body: Annotated[list[UserBatchUpdate], Body(max_length=100)],
     session: SessionDep,
@@ -59,7 +69,7 @@ def update_users(
     """Superusers: update many users at once; all of the changes are made, or none."""
     ids = [item.id for item in body]
     if len(set(ids)) != len(ids):
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail="Each id may appear once")
+        raise invalid_request(("body",), "Each id may appear once")
     changes = [item.model_dump(exclude_unset=True) for item in body]
     try:
         users = batch_update.update_users(session, changes=changes)

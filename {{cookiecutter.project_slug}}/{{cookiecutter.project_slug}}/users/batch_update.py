@@ -1,4 +1,4 @@
-"""Change many users at once (PATCH /users): all or nothing, whatever the order."""
+"""Change many users at once (PUT /users): all or nothing, whatever the order."""
 
 from collections.abc import Sequence
 from typing import Any

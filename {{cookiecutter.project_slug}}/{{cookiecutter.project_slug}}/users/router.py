@@ -19,12 +19,17 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, Request, status
 
 from {{ cookiecutter.project_slug }}.auth import password_guessing
-from {{ cookiecutter.project_slug }}.auth.dependencies import CurrentUser, PasswordHasherDep
+from {{ cookiecutter.project_slug }}.auth.dependencies import (
+    SIGNED_IN,
+    CurrentUser,
+    PasswordHasherDep,
+)
 from {{ cookiecutter.project_slug }}.core.dependencies import (
     ReadEngineDep,
     SessionDep,
     SettingsDep,
 )
+from {{ cookiecutter.project_slug }}.core.errors import BODY_TOO_LARGE, TRY_AGAIN, ErrorDetail
 from {{ cookiecutter.project_slug }}.core.schemas import MAX_ID
 from {{ cookiecutter.project_slug }}.users import queries
 from {{ cookiecutter.project_slug }}.users.concurrent_deletes import UsersNotFoundError
@@ -32,8 +37,11 @@ from {{ cookiecutter.project_slug }}.users.errors import (
     LAST_SUPERUSER,
     NO_SUPERUSER_LEFT,
     NOT_FOUND,
+    SELF_OR_SUPERUSER,
+    SELF_OR_SUPERUSER_UPDATE,
     TAKEN,
     TAKEN_OR_LAST_SUPERUSER,
+    check_self_or_superuser,
     get_user_or_404,
     user_not_found,
     username_taken,
@@ -47,20 +55,14 @@ from {{ cookiecutter.project_slug }}.users.schemas import (
     UserUpdate,
 )
 
-router = APIRouter(prefix="/users", tags=["users"])
+# Every route here reads or writes the database, and may find it busy: TRY_AGAIN.
+router = APIRouter(prefix="/users", tags=["users"], responses=TRY_AGAIN)
 
 UserIdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="The user's id")]
 SUPERUSER_FIELDS = {"is_active", "is_superuser", "password"}
 
 
-def check_self_or_superuser(current_user: UserRead, user_id: int) -> None:
-    if current_user.id != user_id and not current_user.is_superuser:
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN, detail="Only this user or a superuser may do this"
-        )
-
-
-@router.post("", status_code=status.HTTP_201_CREATED, responses=TAKEN)
+@router.post("", status_code=status.HTTP_201_CREATED, responses=TAKEN | BODY_TOO_LARGE)
 def create_user(body: UserCreate, session: SessionDep, hasher: PasswordHasherDep) -> UserRead:
     """Sign up: anyone may create an ordinary (not superuser) account."""
     try:
@@ -76,7 +78,7 @@ def create_user(body: UserCreate, session: SessionDep, hasher: PasswordHasherDep
     return UserRead.model_validate(user)
 
 
-@router.get("/me")
+@router.get("/me", responses=SIGNED_IN)
 async def read_current_user(current_user: CurrentUser) -> UserRead:
     """The signed-in user."""
     return current_user
@@ -85,10 +87,13 @@ async def read_current_user(current_user: CurrentUser) -> UserRead:
 @router.put(
     "/me/password",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses={
-        400: {"description": "The current password is wrong"},
-        409: {"description": "The password changed while this request ran"},
-        429: {"description": "Too many wrong current passwords; see Retry-After"},
+    responses=SIGNED_IN
+    | BODY_TOO_LARGE
+    | password_guessing.THROTTLED
+    | {
+        400: {"model": ErrorDetail, "description": "The current password is wrong"},
+        404: {"model": ErrorDetail, "description": "The user was deleted while this request ran"},
+        409: {"model": ErrorDetail, "description": "The password changed while this request ran"},
     },
 )
 def change_password(
@@ -127,7 +132,7 @@ def change_password(
         raise HTTPException(status.HTTP_409_CONFLICT, detail=detail)
 
 
-@router.get("/{user_id}", responses=NOT_FOUND)
+@router.get("/{user_id}", responses=SELF_OR_SUPERUSER | NOT_FOUND)
 {{ "async " if cookiecutter.database == "sqlite" }}def read_user(
     user_id: UserIdPath,
     read_engine: ReadEngineDep,
@@ -143,7 +148,10 @@ def change_password(
     return UserRead.model_validate(user)
 
 
-@router.patch("/{user_id}", responses=NOT_FOUND | TAKEN_OR_LAST_SUPERUSER)
+@router.patch(
+    "/{user_id}",
+    responses=SELF_OR_SUPERUSER_UPDATE | NOT_FOUND | TAKEN_OR_LAST_SUPERUSER | BODY_TOO_LARGE,
+)
 def update_user(
     user_id: UserIdPath,
     body: UserUpdate,
@@ -174,7 +182,9 @@ def update_user(
 
 
 @router.delete(
-    "/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND | LAST_SUPERUSER
+    "/{user_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=SELF_OR_SUPERUSER | NOT_FOUND | LAST_SUPERUSER,
 )
 def delete_user(user_id: UserIdPath, session: SessionDep, current_user: CurrentUser) -> None:
     """Delete a user: yourself, or anyone if you are a superuser."""

@@ -6,7 +6,7 @@ the query itself: reading through the driver's cursor instead took a good share 
 of GET /api/v1/users/me (the template's benchmark). Nothing else is lost: the query is still
 SQLAlchemy's, compiled once for the database; each value is converted by its column's type
 as SQLAlchemy would (UTC attached to times, SQLite's 0 and 1 made booleans); and a driver
-error becomes SQLAlchemy's, which app.py answers with 503.
+error becomes SQLAlchemy's, which is answered with 503 (core/errors.py).
 """
 
 import contextlib

@@ -62,7 +62,7 @@ def create_db_engine(
         pool_recycle=3600,
         # Bounded: workers x 2 engines x pool_size must stay below the server's
         # max_connections (the README's table). Past the bound a request waits pool_timeout
-        # for a connection, then gets 503 (app.py); it never holds one while it waits.
+        # for a connection, then gets 503 (core/errors.py); it never holds one while it waits.
         pool_size=pool_size,
         max_overflow=0,
         pool_timeout=pool_timeout,

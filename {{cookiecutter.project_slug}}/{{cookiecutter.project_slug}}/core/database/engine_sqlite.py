@@ -27,7 +27,7 @@ def create_db_engine(
     and SQLite refuses to write through it.
 
     `timeout` is how long, in seconds, a write waits for another writer's lock (the busy
-    timeout) before it fails, and the request gets 503 (app.py).
+    timeout) before it fails, and the request gets 503 (core/errors.py).
     """
     engine = create_engine(
         url,
@@ -40,7 +40,7 @@ def create_db_engine(
         },
         pool_size=pool_size,
         # Writes run in worker threads: past pool_size, a write waits pool_timeout for a
-        # connection, then gets 503 (app.py). Reads also run in the event loop (the token
+        # connection, then gets 503 (core/errors.py). Reads also run in the event loop (the token
         # check), where waiting for a connection would stall every request, including
         # those that would give one back; a SQLite connection costs only this process's
         # memory, so reads open another.

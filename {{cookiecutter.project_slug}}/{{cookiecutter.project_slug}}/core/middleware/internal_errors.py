@@ -38,7 +38,7 @@ class InternalErrors:
         except Exception:
             if answering:
                 raise  # too late for a 500: uvicorn logs the error and drops the connection
-            # With its traceback; the line names the request (logs.py): the id the 500 carries.
+            # With its traceback; the line names the request (core/logs.py): the id the 500 carries.
             logger.exception("Unhandled error, answered 500")
             await send({"type": "http.response.start", "status": 500, "headers": HEADERS})
             await send({"type": "http.response.body", "body": BODY})

@@ -1,0 +1,1 @@
+"""Todos: each user's own list of things to do."""
