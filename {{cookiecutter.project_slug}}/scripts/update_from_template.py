@@ -25,6 +25,8 @@ RESOLVE = """In each file with a conflict, the lines between `<<<<<<< ours` and 
 yours, those between `=======` and `>>>>>>> theirs` the template's: edit each block into
 what both need and delete the marker lines. A .rej file holds changes that did not apply
 at all: make them by hand, then delete it."""
+MOVED = """Make your changes again where the template's CHANGELOG says each file went (`git log -p
+-- <file>` shows them), then delete the file: git rm <file>."""
 RESOLVE_HERE = """Then `git add` each file. When `git diff --check HEAD` prints nothing, continue
 below. To give up instead: git reset --hard && git clean -fd"""
 RESOLVE_ON_BRANCH = (
@@ -77,8 +79,8 @@ def check_ready() -> None:
         )
 
 
-def render_last_update(state: dict[str, Any], directory: Path) -> Path:
-    """The template rendered with this project's answers at the commit of the last update."""
+def render_at(state: dict[str, Any], directory: Path) -> Path:
+    """The template rendered with this project's answers at the commit the state records."""
     clone = directory / "template"
     git("clone", "--quiet", "--no-checkout", state["template"], str(clone))
     git("checkout", "--quiet", state["commit"], cwd=clone)
@@ -128,6 +130,21 @@ def missing_here(rendered: Path, state: dict[str, Any]) -> list[str]:
     return sorted(str(name) for name in names if not name.exists() and not is_skipped(str(name)))
 
 
+def files_of(rendered: Path) -> set[str]:
+    return {str(path.relative_to(rendered)) for path in rendered.rglob("*") if path.is_file()}
+
+
+def left_behind(last_files: set[str], after: dict[str, Any]) -> list[str]:
+    """Files the template removed or moved since the last update that are still here.
+
+    cruft deletes such a file only if it is as the template last wrote it: one that your
+    team changed stays, change and all, and cruft says no more than "patch does not apply".
+    """
+    with tempfile.TemporaryDirectory() as directory:
+        newest = files_of(render_at(after, Path(directory)))
+    return sorted(name for name in last_files - newest if Path(name).is_file())
+
+
 def cruft_update() -> str:
     """Run `cruft update` without its questions; return what it printed."""
     command = [sys.executable, "-m", "cruft", "update", "--skip-apply-ask"]
@@ -147,10 +164,15 @@ def conflicts() -> list[str]:
 
 
 def report(
-    before: dict[str, Any], after: dict[str, Any], passed_by: list[str], *, here: bool
+    before: dict[str, Any],
+    after: dict[str, Any],
+    passed_by: list[str],
+    moved: list[str],
+    *,
+    here: bool,
 ) -> tuple[str, bool]:
     """What changed and what to do next, its first line a title; and whether it conflicts."""
-    found = conflicts()
+    found = sorted({*conflicts(), *moved})
     message = f"Update from the template: {describe(before)} to {describe(after)}"
     title = f"{message}, with conflicts" if found else message
     changed = git("status", "--short").rstrip()
@@ -159,6 +181,9 @@ def report(
     if found:
         lines += ["Conflicts to resolve in:", *(f"  {name}" for name in found), ""]
         lines += [RESOLVE, RESOLVE_HERE if here else RESOLVE_ON_BRANCH, ""]
+    if moved:
+        lines += ["The template removed or moved these files, which your changes kept here:"]
+        lines += [*(f"  {name}" for name in moved), "", MOVED, ""]
     if passed_by:
         lines += ["Files of the template that this project does not have (deleted or renamed"]
         lines += ["here), which updates pass by; `cruft diff` shows what they hold now:"]
@@ -175,20 +200,22 @@ def main() -> int:
         check_ready()
         before = template_state()
         with tempfile.TemporaryDirectory() as directory:
-            rendered = render_last_update(before, Path(directory))
+            rendered = render_at(before, Path(directory))
             remember(rendered)
             passed_by = missing_here(rendered, before)
+            last_files = files_of(rendered)
         cruft_said = cruft_update()
+        after = template_state()
+        moved = [] if after["commit"] == before["commit"] else left_behind(last_files, after)
     except UpdateError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     # cruft calls every update clean ("Good work!"), also one that left conflicts.
     print("\n".join(line for line in cruft_said.splitlines() if not line.startswith("Good work")))
-    after = template_state()
     if after["commit"] == before["commit"]:
         print(f"Up to date with the template, version {describe(after)}.")
         return 0
-    text, conflicted = report(before, after, passed_by, here=summary_file is None)
+    text, conflicted = report(before, after, passed_by, moved, here=summary_file is None)
     print("\n" + text, end="")
     if summary_file is not None:
         summary_file.write_text(text, encoding="utf-8")

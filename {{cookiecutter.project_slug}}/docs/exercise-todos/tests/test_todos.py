@@ -173,6 +173,7 @@ def test_deleting_a_user_deletes_their_todos(
         {"title": ""},
         {"title": "   "},
         {"title": "x" * 201},
+        {"title": "buy\x00milk"},  # PostgreSQL cannot store it
         {"title": None},
         {"title": 5},
         {"title": "buy milk", "done": True},  # a new todo is not done yet
@@ -189,7 +190,15 @@ def test_a_todo_that_is_not_valid_is_refused(
 
 
 @pytest.mark.parametrize(
-    "body", [{"title": ""}, {"title": None}, {"done": None}, {"done": "maybe"}, {"id": 2}]
+    "body",
+    [
+        {"title": ""},
+        {"title": "\x00"},
+        {"title": None},
+        {"done": None},
+        {"done": "maybe"},
+        {"id": 2},
+    ],
 )
 def test_a_change_that_is_not_valid_is_refused(
     client: TestClient, user_headers: Headers, body: object

@@ -14,6 +14,15 @@ from pydantic import (
 
 from {{ cookiecutter.project_slug }}.core.schemas import StrictModel, encodable
 
+
+def storable(text: str) -> str:
+    # PostgreSQL's text cannot hold the NUL character: its driver would refuse the INSERT
+    # with an error nothing answers (500). Refused here, it is a 422 on every database.
+    if "\x00" in text:
+        raise ValueError("must not contain the NUL character (\\u0000)")
+    return text
+
+
 # Spaces around the title are dropped before its length is checked, so a title of spaces
 # alone is empty; at most as long as the column (models.py). ValidText's check comes last:
 # built on ValidText, this would have pydantic check the length before it strips the spaces.
@@ -21,6 +30,7 @@ Title = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
     AfterValidator(encodable),
+    AfterValidator(storable),
 ]
 
 
