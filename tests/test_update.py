@@ -401,6 +401,44 @@ def test_right_after_a_bake_cruft_sees_no_difference(
     assert (answers["database"], answers["_template_version"]) == (database, VERSION_A)
 
 
+# From 2.0.0 on, make update names such a file itself; 1.x's script, which a service of those
+# versions runs when it updates, leaves that to cruft's "patch does not apply"
+# (test_update_from_1_0_0.py). The same whatever the database: one is enough.
+@pytest.mark.slow
+@pytest.mark.parametrize("database", ["sqlite"])
+def test_a_file_the_team_changed_and_the_template_moved_is_a_conflict_with_what_to_do(
+    database: str, template: Path, tmp_path: Path
+) -> None:
+    service = bake_orders(str(template), tmp_path / "services", database, service_environment({}))
+    rows = service.file("<slug>/users/rows.py")
+    team_line = "# The orders team's reports read users through this query too.\n"
+    rows.write_text(rows.read_text() + team_line)
+    service.commit("Note who reads users")
+    theirs = rows.read_bytes()
+    # Version B rewrites the module under another name: git sees no move, only a removal.
+    (template / PACKAGE / "users/rows.py").unlink()
+    (template / PACKAGE / "users/user_reads.py").write_text('"""Reads of one user."""\n')
+    commit_all(template, "Template version B")
+
+    update = service.make("update", check=False)
+
+    assert update.returncode != 0
+    assert f"Conflicts to resolve in:\n  {SLUG}/users/rows.py\n" in update.stdout
+    moved = "The template removed or moved these files, which your changes kept here:"
+    assert f"{moved}\n  {SLUG}/users/rows.py\n" in update.stdout
+    assert "git log -p" in update.stdout  # where the team's changes are
+    assert "git rm <file>" in update.stdout
+    assert rows.read_bytes() == theirs
+
+    # As it says: the change made again in the new module, the old one removed.
+    reads = service.file("<slug>/users/user_reads.py")
+    reads.write_text(reads.read_text() + team_line)
+    git(service.root, "rm", "--quiet", rows.relative_to(service.root).as_posix())
+    service.commit("Update from the template")
+    assert leftovers(service.root) == []
+    assert "up to date" in service.cruft("check").stdout
+
+
 def ci_template_check(service: Service) -> str:
     """The script of the CI step that says when the template has moved on (ci.yml)."""
     workflow = yaml.safe_load(service.file(".github/workflows/ci.yml").read_text())

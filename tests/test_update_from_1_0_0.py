@@ -280,9 +280,9 @@ TEAM_CHANGES = {
 }
 
 
-def added_lines(diff: str) -> str:
-    """The lines a unified diff adds."""
-    lines = diff.splitlines()
+def added_lines(patches: str) -> str:
+    """The lines that patches (git log -p) add."""
+    lines = patches.splitlines()
     return "".join(f"{line[1:]}\n" for line in lines if line[:1] == "+" and line[:3] != "+++")
 
 
@@ -321,18 +321,19 @@ def test_a_teams_change_to_a_module_the_regroup_moved_is_named_and_carried_over_
         assert service.file(name).read_bytes() == content
     assert f"Update from the template: {version} ({release}) to " in update.stdout
 
-    # CHANGELOG.md, 2.0.0, "By hand", for each file the update named:
+    # CHANGELOG.md, 2.0.0, "By hand": "git did not [recognise the move] [...]: the old file
+    # stays as it is, your edit in it [...]. After the update, any old path of the table
+    # below that is still there is one of these."
     for old, (_text, new) in TEAM_CHANGES.items():
         old_path = service.file(old).relative_to(service.root).as_posix()
-        # 1. "Look at your change: `git diff <the 1.1.0 commit or your last update> -- <old
-        # path>`" (this service's last update is its bake).
-        change = added_lines(git(service.root, "diff", baked, "--", old_path))
-        # 2. "Make the same change in the module's new home (the table below), which the
-        # update wrote": its queries are `queries.` there, not `crud.`.
+        # "`git log -p -- <old path>` shows your changes to it": those after the bake.
+        change = added_lines(git(service.root, "log", "-p", f"{baked}..", "--", old_path))
+        # "make them in the module's new home (the table)": queries are `queries.` there.
         with service.file(new).open("a", encoding="utf-8") as module:
             module.write(change.replace("crud.", "queries."))
-        # 3. "Delete the old file (`git rm <old path>` [...]), then `make lint` and `make test`".
+        # "then `git rm <old path>`."
         git(service.root, "rm", "--quiet", old_path)
+    # "Then `make lint` (mypy names every import of a module that moved) and `make test`".
     service.make("lint")
     # The whole suite of an updated project runs in the test above; here, the team's test and
     # those of the modules its change went to.
