@@ -91,12 +91,10 @@ def add_email_and_notes(models: Path, slug: str) -> None:
 
 
 def suite_command(project: InstalledProject, make: list[str]) -> list[str | Path]:
-    """`make test` on SQLite. On a server, the migration tests (the drift check among them):
-    what differs there is how each database migrates and reflects the new tables, while the
-    whole suite runs on each database in the run tier (test_run.py)."""
-    if project.database == "sqlite":
-        return [*make, "test"]
-    return [project.command("pytest"), "tests/test_migrations.py"]
+    """`make test` with the migration tests (the drift check among them): what differs is how
+    each database migrates and reflects the new tables, while the whole suite runs on each
+    database in the run tier (test_run.py)."""
+    return [*make, "test", "PYTEST_ARGS=tests/test_migrations.py"]
 
 
 def test_a_new_column_and_table_migrate_lint_and_test_the_documented_way(

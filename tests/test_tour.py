@@ -134,10 +134,9 @@ def test_the_tours_exercise_done_as_written_migrates_passes_and_serves_todos_to_
     # or one of the test's own on the server.
     run(["git", "init", "--quiet"], cwd=project_copy)
     run(["git", "add", "--all"], cwd=project_copy)
-    # `make test` runs the whole suite on SQLite; on a server, the new tests and the
-    # migrations' (the drift check among them): the whole suite runs on each database in
-    # the run tier (test_run.py).
-    chosen = "" if project.database == "sqlite" else "tests/test_todos.py tests/test_migrations.py"
+    # `make test` runs the new tests and the migrations' (the drift check among them): the
+    # rest of the suite is the bake's, which the run tier (test_run.py) runs on each database.
+    chosen = "tests/test_todos.py tests/test_migrations.py"
     with project.database_settings() as settings:
         env = project.env(
             **settings,

@@ -229,7 +229,9 @@ def alembic(service: Service, *arguments: str) -> str:
     ).stdout
 
 
-@pytest.mark.parametrize("database", EACH_DATABASE_INSTALLED)
+# On SQLite: how cruft merges does not depend on the database, and each database's update
+# from a real release, migrations and all, is tests/test_update_from_1_0_0.py's.
+@pytest.mark.parametrize("database", EACH_DATABASE_INSTALLED[:1])
 def test_an_update_brings_the_templates_changes_and_keeps_the_teams(
     database: str, template: Path, tmp_path: Path
 ) -> None:
