@@ -11,9 +11,19 @@ from fastapi import APIRouter, HTTPException, Path, Query, status
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from {{ cookiecutter.project_slug }}.auth.dependencies import SIGNED_IN, SUPERUSER_ONLY, CurrentUser, SuperUser
+from {{ cookiecutter.project_slug }}.auth.dependencies import (
+    SIGNED_IN,
+    SUPERUSER_ONLY,
+    CurrentUser,
+    SuperUser,
+)
 from {{ cookiecutter.project_slug }}.core.dependencies import ReadSessionDep, SessionDep
-from {{ cookiecutter.project_slug }}.core.errors import BODY_TOO_LARGE, TRY_AGAIN, ErrorDetail, Responses
+from {{ cookiecutter.project_slug }}.core.errors import (
+    BODY_TOO_LARGE,
+    TRY_AGAIN,
+    ErrorDetail,
+    Responses,
+)
 from {{ cookiecutter.project_slug }}.core.schemas import MAX_ID
 from {{ cookiecutter.project_slug }}.todos import queries
 from {{ cookiecutter.project_slug }}.todos.schemas import (
