@@ -38,14 +38,23 @@ HIDDEN_VARIABLES = {
 HIDDEN_PREFIXES = ("ARGON2_", "PYTEST_")
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads each test's group
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Leave out each mutant's runs on a database where it changes nothing (test_mutants.py)."""
+    """Leave out each mutant's runs on a database where it changes nothing (test_mutants.py).
+
+    The SQLite mutants, most of them, run in two groups of their own, one per process of
+    `make test`, which each install the SQLite project once: in the SQLite project's group,
+    they kept one process busy long after the other had finished.
+    """
     kept, left_out = [], []
     for item in items:
         callspec = getattr(item, "callspec", None)
         params = callspec.params if callspec is not None else {}
         mutant = params.get("mutant")
         applies = mutant is None or params.get("installed_project") in mutant.databases
+        if mutant is not None and applies and params.get("installed_project") == "sqlite":
+            group = f"sqlite-mutants-{len(kept) % 2}"
+            item.add_marker(pytest.mark.xdist_group(group), append=False)
         (kept if applies else left_out).append(item)
     if left_out:
         config.hook.pytest_deselected(items=left_out)
