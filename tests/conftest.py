@@ -42,10 +42,12 @@ HIDDEN_PREFIXES = ("ARGON2_", "PYTEST_")
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Leave out each mutant's runs on a database where it changes nothing (test_mutants.py).
 
-    The SQLite mutants, most of them, run in two groups of their own, one per process of
+    The SQLite mutants, most of them, run in groups of their own, one per process of
     `make test`, which each install the SQLite project once: in the SQLite project's group,
-    they kept one process busy long after the other had finished.
+    they kept one process busy long after the others had finished.
     """
+    # pytest-xdist tells its workers how many they are; without it, one process runs all.
+    processes = getattr(config, "workerinput", {}).get("workercount", 1)
     kept, left_out = [], []
     for item in items:
         callspec = getattr(item, "callspec", None)
@@ -53,7 +55,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         mutant = params.get("mutant")
         applies = mutant is None or params.get("installed_project") in mutant.databases
         if mutant is not None and applies and params.get("installed_project") == "sqlite":
-            group = f"sqlite-mutants-{len(kept) % 2}"
+            group = f"sqlite-mutants-{len(kept) % processes}"
             item.add_marker(pytest.mark.xdist_group(group), append=False)
         (kept if applies else left_out).append(item)
     if left_out:

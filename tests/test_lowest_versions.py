@@ -25,7 +25,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from tests.conftest import EACH_DATABASE_INSTALLED, InstalledProject, bake, run
+from tests.conftest import DATABASES, SERVER_MARKS, InstalledProject, bake, run
 from tests.database_servers import require_server
 from tests.serving import call, free_port, serving
 
@@ -33,9 +33,24 @@ from tests.serving import call, free_port, serving
 UV = Path(sys.executable).with_name("uv")
 # Where the image's command listens, replaced by a free port on the loopback here.
 IMAGE_ADDRESS = ["--host", "0.0.0.0", "--port", "8000"]  # noqa: S104 (read, not bound)
+# A group of its own for each database's lowest install (pytest-xdist runs a group in one
+# process, which then installs it once), apart from the newest install's group: the two
+# installs share nothing, and together they made the longest group of the run.
+EACH_DATABASE_AT_ITS_LOWEST = [
+    pytest.param(
+        database,
+        id=f"database={database}",
+        marks=[
+            pytest.mark.slow,
+            pytest.mark.xdist_group(f"lowest-{database}"),
+            *SERVER_MARKS.get(database, []),
+        ],
+    )
+    for database in DATABASES
+]
 
 
-@pytest.fixture(scope="module", params=EACH_DATABASE_INSTALLED)
+@pytest.fixture(scope="module", params=EACH_DATABASE_AT_ITS_LOWEST)
 def lowest_project(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> InstalledProject:
@@ -51,7 +66,10 @@ def lowest_project(
     project = InstalledProject(root=root, slug=root.name, database=database, venv=root / ".venv")
     env = project.env()
     run([UV, "venv", "--quiet", "--python", sys.executable, project.venv], cwd=root, env=env)
-    install = [UV, "pip", "install", "--quiet", "--python", project.command("python")]
+    # Bytecode compiled once, as for the newest install (tests/conftest.py): the suite's
+    # many subprocesses would otherwise each compile their imports again.
+    python = project.command("python")
+    install = [UV, "pip", "install", "--quiet", "--compile-bytecode", "--python", python]
     run([*install, "--resolution", "lowest-direct", "-e", ".[dev]"], cwd=root, env=env)
     return project
 

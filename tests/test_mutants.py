@@ -5,6 +5,7 @@ moved by one); the generated test file that states the rule must then fail. A mu
 survives is a rule the project's tests do not really check.
 """
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +20,9 @@ class Mutant:
     path: str  # relative to the project; "{slug}" stands for the package
     original: str
     replacement: str
-    tests: str  # the generated test file that states the rule
+    # The generated test file that states the rule, or the one test of it that does where
+    # the file's others would take long to run first (a node id, file::test).
+    tests: str
     # Where the rule can break; tests/conftest.py leaves out the other databases' runs. A
     # rule kept in Python (a claim, a bound, a permission) breaks the same way on every
     # database, so the default one is enough; EVERY_DATABASE is for a rule the database
@@ -199,7 +202,7 @@ MUTANTS = [
         "{slug}/core/config.py",
         "access_token_expire_minutes: int = Field(default=30,",
         "access_token_expire_minutes: int = Field(default=60 * 24,",
-        "tests/test_config.py",
+        "tests/test_config.py::test_the_defaults_are_the_documented_ones",
     ),
     Mutant(
         "unknown-usernames-answer-at-once",
@@ -237,7 +240,8 @@ MUTANTS = [
         '        settings += [f"statement_timeout={milliseconds}",'
         ' f"lock_timeout={milliseconds}"]\n',
         "        pass\n",
-        "tests/test_connection_pool.py",
+        "tests/test_connection_pool.py::"
+        "test_the_server_stops_a_statement_that_runs_past_the_timeout",
         databases=frozenset({"postgresql"}),
     ),
     Mutant(
@@ -530,7 +534,8 @@ MUTANTS = [
         "{slug}/core/database/engine.py",
         "        pool_timeout=pool_timeout,\n",
         "",
-        "tests/test_connection_limits.py",
+        "tests/test_connection_limits.py::"
+        "test_a_write_waits_for_a_connection_as_long_as_the_setting_says",
         databases=EVERY_DATABASE,
     ),
     Mutant(
@@ -538,7 +543,8 @@ MUTANTS = [
         "{slug}/app.py",
         "        pool_timeout=settings.database_pool_timeout_seconds,\n",
         "",
-        "tests/test_connection_limits.py",
+        "tests/test_connection_limits.py::"
+        "test_a_write_waits_for_a_connection_as_long_as_the_setting_says",
     ),
     Mutant(
         "a-dropped-connection-is-handed-out-again",
@@ -618,7 +624,7 @@ MUTANTS = [
         "{slug}/core/middleware/request_head.py",
         "self.head_timer = self.loop.call_later(seconds, self.check_head)",
         "self.head_timer = None",
-        "tests/test_request_head.py",
+        "tests/test_request_head.py::test_a_connection_that_sends_nothing_is_closed",
     ),
     Mutant(
         "request-head-clock-outlives-its-head",
@@ -639,7 +645,7 @@ MUTANTS = [
         "{slug}/__main__.py",
         "root_path=args.root_path,",
         'root_path="",',
-        "tests/test_serve_command.py",
+        "tests/test_serve_command.py::test_root_path_reaches_uvicorn",
     ),
     # Throttling of password guessing, login ids, unlocking (issue 23)
     Mutant(
@@ -656,7 +662,8 @@ MUTANTS = [
         "{slug}/auth/password_guessing.py",
         "        if not attempt.failed:\n",
         "        if not (attempt.failed or attempt.succeeded):\n",
-        "tests/test_login_outages.py",
+        "tests/test_login_outages.py::"
+        "test_a_login_whose_success_could_not_be_written_does_not_count",
         databases=frozenset({"mysql", "postgresql"}),
     ),
     Mutant(
@@ -664,7 +671,8 @@ MUTANTS = [
         "{slug}/auth/password_guessing.py",
         "    seconds = max(PENDING_MINIMUM_SECONDS, 10 * settings.database_timeout_seconds)\n",
         "    seconds = settings.login_failure_window_seconds\n",
-        "tests/test_login_outages.py",
+        "tests/test_login_outages.py::"
+        "test_an_attempt_whose_outcome_could_not_be_written_counts_a_minute_at_most",
     ),
     Mutant(
         "guesses-in-flight-do-not-count",
@@ -786,6 +794,14 @@ MUTANTS = [
 ]
 
 
+# Names the file of the package it imports (the copy's, not the original's, is what must
+# run), then runs pytest in the same process: one start, not two, for each of the mutants.
+IMPORT_THEN_TEST = (
+    "import sys, pytest, {package}; print({package}.__file__, flush=True);"
+    " sys.exit(pytest.main(sys.argv[1:]))"
+)
+
+
 @pytest.mark.parametrize("mutant", [pytest.param(m, id=m.name) for m in MUTANTS])
 def test_the_generated_suite_kills_the_mutant(
     installed_project: InstalledProject, project_copy: Path, mutant: Mutant
@@ -798,21 +814,19 @@ def test_the_generated_suite_kills_the_mutant(
 
     with project.database_settings() as settings:
         env = project.env(**settings, PYTHONPATH=str(project_copy))
-        imported = run(
-            [
-                project.command("python"),
-                "-c",
-                f"import {project.slug}; print({project.slug}.__file__)",
-            ],
+        pytest_args = ["-x", "-q", "-p", "no:cacheprovider", mutant.tests]
+        code = IMPORT_THEN_TEST.format(package=project.slug)
+        result = run(
+            [project.command("python"), "-c", code, *pytest_args],
             cwd=project_copy,
             env=env,
-        )
-        assert imported.stdout.startswith(str(project_copy)), "the copy is not what runs"
-        pytest_args = ["-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", mutant.tests]
-        result = run(
-            [project.command("python"), *pytest_args], cwd=project_copy, env=env, check=False
+            check=False,
         )
 
+    imported = result.stdout.partition("\n")[0]
+    assert imported.startswith(f"{project_copy}{os.sep}"), (
+        f"the copy is not what runs: {imported!r}\n{result.stderr[-3000:]}"
+    )
     assert result.returncode == 1, (
         f"the mutant {mutant.name} survived {mutant.tests} (exit {result.returncode}):\n"
         f"{result.stdout[-3000:]}{result.stderr[-3000:]}"

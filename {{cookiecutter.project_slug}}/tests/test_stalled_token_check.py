@@ -18,7 +18,7 @@ from tests.isolated_database import stalled_database
 
 # How long the token check may wait for the stalled server: far longer than the other
 # request takes to be answered, so that the check is still waiting when it is.
-STALL_SECONDS = 10
+STALL_SECONDS = 5
 # Bounds the whole exchange, should anything hang.
 HANG_LIMIT_SECONDS = 60
 
