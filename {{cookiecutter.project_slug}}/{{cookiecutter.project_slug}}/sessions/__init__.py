@@ -1,0 +1,1 @@
+"""Sign-in sessions: each login starts one, which rotating refresh tokens keep alive."""
