@@ -193,14 +193,14 @@ MUTANTS = [
     Mutant(
         "tokens-without-expiry",
         "{slug}/auth/tokens.py",
-        'REQUIRED_CLAIMS = ["sub", "iat", "exp", "type", "ver"]',
-        'REQUIRED_CLAIMS = ["sub", "iat", "type", "ver"]',
+        'REQUIRED_CLAIMS = ["sub", "iat", "exp", "type", "ver", "sid"]',
+        'REQUIRED_CLAIMS = ["sub", "iat", "type", "ver", "sid"]',
         "tests/test_security.py",
     ),
     Mutant(
         "tokens-last-a-day",
         "{slug}/core/config.py",
-        "access_token_expire_minutes: int = Field(default=30,",
+        "access_token_expire_minutes: int = Field(default=15,",
         "access_token_expire_minutes: int = Field(default=60 * 24,",
         "tests/test_config.py::test_the_defaults_are_the_documented_ones",
     ),
@@ -420,8 +420,8 @@ MUTANTS = [
     Mutant(
         "the-token-check-reads-in-the-event-loop",
         "{slug}/auth/dependencies.py",
-        "user = await asyncio.to_thread(read_user, read_engine, claims.user_id)",
-        "user = read_user(read_engine, claims.user_id)",
+        "user = await asyncio.to_thread(read_user, read_engine, claims)",
+        "user = read_user(read_engine, claims)",
         "tests/test_stalled_token_check.py",
         databases=frozenset({"mysql", "postgresql"}),
     ),

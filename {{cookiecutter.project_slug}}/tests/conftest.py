@@ -20,6 +20,8 @@ from {{ cookiecutter.project_slug }}.auth.tokens import create_access_token
 from {{ cookiecutter.project_slug }}.core.config import Settings
 from {{ cookiecutter.project_slug }}.core.database.sessions import create_session_factory
 from {{ cookiecutter.project_slug }}.core.models import Base, import_every_model
+from {{ cookiecutter.project_slug }}.sessions.issuing import lifetimes
+from {{ cookiecutter.project_slug }}.sessions.queries import start_session
 from {{ cookiecutter.project_slug }}.users import queries
 from {{ cookiecutter.project_slug }}.users.models import User
 from tests.isolated_database import isolated_database
@@ -148,9 +150,19 @@ def users_table(app: FastAPI) -> list[dict[str, Any]]:
 
 
 def token_for(user: User, settings: Settings, expires_in: timedelta = timedelta(minutes=5)) -> str:
+    """An access token of a new session of the user's, as a login would give."""
+    engine = create_engine(settings.database_url)
+    try:
+        with create_session_factory(engine).begin() as session:
+            issued = start_session(
+                session, user=user, user_agent="pytest", lifetimes=lifetimes(settings)
+            )
+    finally:
+        engine.dispose()
     return create_access_token(
         user_id=user.id,
         token_version=user.token_version,
+        session_id=issued.session_id,
         secret_key=settings.secret_key.get_secret_value(),
         expires_in=expires_in,
     )

@@ -19,7 +19,7 @@ def test_login_returns_a_bearer_token(client: TestClient, user: User, settings: 
 
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"access_token", "token_type", "expires_in"}
+    assert set(body) == {"access_token", "token_type", "expires_in", "refresh_token"}
     assert body["token_type"] == "bearer"
     lifetime = settings.access_token_expire_minutes * 60  # the test's own settings
     assert body["expires_in"] == lifetime

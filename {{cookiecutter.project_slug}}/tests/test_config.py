@@ -84,7 +84,11 @@ def test_the_defaults_are_the_documented_ones() -> None:
     # The README's settings table, as a newcomer reads it; nothing set but the key.
     settings = Settings.model_validate({"secret_key": TEST_SECRET_KEY})
 
-    assert settings.access_token_expire_minutes == 30
+    # Access tokens last 15 minutes; staying signed in is refreshing, for 30 days from the
+    # last refresh and 90 from the login at most; no cookie unless asked.
+    assert settings.access_token_expire_minutes == 15
+    assert (settings.refresh_token_expire_days, settings.session_max_days) == (30, 90)
+    assert settings.refresh_token_cookie is False
     assert (settings.login_max_failures, settings.login_failure_window_seconds) == (5, 900)
     assert settings.password_hash_concurrency == 4
     assert settings.password_hash_wait_seconds == 2

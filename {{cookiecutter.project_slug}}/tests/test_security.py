@@ -28,15 +28,26 @@ def hasher() -> PasswordHasher:
     return PasswordHasher(time_cost=1, memory_cost_kib=8, parallelism=1)
 
 
-def make_token(user_id: int = 42, token_version: int = 3) -> str:
+def make_token(user_id: int = 42, token_version: int = 3, session_id: int = 7) -> str:
     return create_access_token(
-        user_id=user_id, token_version=token_version, secret_key=SECRET_KEY, expires_in=FIVE_MINUTES
+        user_id=user_id,
+        token_version=token_version,
+        session_id=session_id,
+        secret_key=SECRET_KEY,
+        expires_in=FIVE_MINUTES,
     )
 
 
 def claims(**changes: object) -> dict[str, object]:
     now = datetime.now(UTC)
-    valid = {"sub": "42", "iat": now, "exp": now + FIVE_MINUTES, "type": "access", "ver": 3}
+    valid = {
+        "sub": "42",
+        "iat": now,
+        "exp": now + FIVE_MINUTES,
+        "type": "access",
+        "ver": 3,
+        "sid": 7,
+    }
     return valid | changes
 
 
@@ -103,11 +114,11 @@ def test_a_busy_hasher_waits_for_a_slot_to_come_free() -> None:
 # Access tokens
 
 
-def test_a_token_decodes_to_its_user_and_version() -> None:
-    token = make_token(user_id=42, token_version=3)
+def test_a_token_decodes_to_its_user_version_and_session() -> None:
+    token = make_token(user_id=42, token_version=3, session_id=7)
 
     assert decode_access_token(token, secret_key=SECRET_KEY) == AccessTokenClaims(
-        user_id=42, token_version=3
+        user_id=42, token_version=3, session_id=7
     )
 
 
@@ -167,7 +178,7 @@ def test_a_token_signed_with_another_algorithm_is_refused(algorithm: str) -> Non
 
 
 # Stated here, not read from auth/tokens.py: a token without any one of these is refused.
-@pytest.mark.parametrize("claim", ["sub", "iat", "exp", "type", "ver"])
+@pytest.mark.parametrize("claim", ["sub", "iat", "exp", "type", "ver", "sid"])
 def test_a_token_without_a_required_claim_is_refused(claim: str) -> None:
     incomplete = claims()
     del incomplete[claim]
@@ -187,6 +198,9 @@ def test_a_token_without_a_required_claim_is_refused(claim: str) -> None:
         pytest.param({"ver": "3"}, id="ver-a-string"),
         pytest.param({"ver": True}, id="ver-a-boolean"),
         pytest.param({"ver": 3.0}, id="ver-a-float"),
+        pytest.param({"sid": "7"}, id="sid-a-string"),
+        pytest.param({"sid": True}, id="sid-a-boolean"),
+        pytest.param({"sid": 2**63}, id="sid-beyond-any-id"),
     ],
 )
 def test_a_token_with_a_wrong_claim_is_refused(changes: dict[str, object]) -> None:

@@ -3,9 +3,8 @@ its session (RFC 9700); a new password or a deleted user ends every session."""
 
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -16,18 +15,22 @@ from sqlalchemy.orm import Session
 from {{ cookiecutter.project_slug }}.core.database.sessions import create_session_factory
 from {{ cookiecutter.project_slug }}.sessions import queries
 from {{ cookiecutter.project_slug }}.sessions.models import RefreshToken, UserSession
-from {{ cookiecutter.project_slug }}.sessions.queries import IssuedToken, Lifetimes, RefreshRefusedError
+from {{ cookiecutter.project_slug }}.sessions.queries import (
+    IssuedToken,
+    Lifetimes,
+    RefreshRefusedError,
+)
 from {{ cookiecutter.project_slug }}.users import queries as user_queries
 from {{ cookiecutter.project_slug }}.users.models import User
 
 LIFETIMES = Lifetimes(refresh_token=timedelta(days=30), session=timedelta(days=90))
 HANG_LIMIT_SECONDS = 60
 
-Transaction = Callable[[], Any]
+Transaction = Callable[[], AbstractContextManager[Session]]
 
 
 @pytest.fixture
-def transaction(app: FastAPI, client: TestClient) -> Callable[[], Any]:
+def transaction(app: FastAPI, client: TestClient) -> Transaction:
     """A new database session in a transaction that commits when the block ends."""
     factory = create_session_factory(app.state.engine)
 
@@ -85,7 +88,8 @@ def test_a_token_used_twice_ends_its_session_and_the_newer_tokens_with_it(
 
     assert not after.value.replayed
     ended = session_row(transaction, first.session_id)
-    assert ended is not None and ended.ended_at is not None
+    assert ended is not None
+    assert ended.ended_at is not None
 
 
 def test_an_unknown_token_refreshes_nothing_and_ends_nothing(

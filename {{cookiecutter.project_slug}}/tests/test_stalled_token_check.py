@@ -28,7 +28,11 @@ async def live_while_a_token_check_waits(
 ) -> tuple[int, bool, int]:
     """Send a token check, then /health/live while it waits; their statuses, and whether it did."""
     token = create_access_token(
-        user_id=1, token_version=1, secret_key=TEST_SECRET_KEY, expires_in=timedelta(minutes=5)
+        user_id=1,
+        token_version=1,
+        session_id=1,
+        secret_key=TEST_SECRET_KEY,
+        expires_in=timedelta(minutes=5),
     )
     transport = httpx2.ASGITransport(app=app)
     async with (

@@ -29,6 +29,7 @@ from {{ cookiecutter.project_slug }}.core.middleware.internal_errors import Inte
 from {{ cookiecutter.project_slug }}.core.middleware.request_tracking import RequestTracking
 from {{ cookiecutter.project_slug }}.health.metrics_router import router as metrics_router
 from {{ cookiecutter.project_slug }}.health.router import router as health_router
+from {{ cookiecutter.project_slug }}.sessions.router import router as sessions_router
 from {{ cookiecutter.project_slug }}.users.admin_router import router as users_admin_router
 from {{ cookiecutter.project_slug }}.users.router import router as users_router
 
@@ -147,6 +148,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
     # Each domain's endpoints, under /api/v1: a new package includes its router here.
     app.include_router(auth_router, prefix="/api/v1")
+    app.include_router(sessions_router, prefix="/api/v1")
     app.include_router(users_router, prefix="/api/v1")
     app.include_router(users_admin_router, prefix="/api/v1")
     # Added last, so it wraps everything else (CORS too); the routes must be known by now.

@@ -35,14 +35,6 @@ TIME = mysql.DATETIME(fsp=6)  # microseconds kept
 ID = sa.BigInteger()
 TIME = sa.DateTime()
 {%- endif %}
-{%- if cookiecutter.database == "mysql" %}
-# utf8mb4 whatever the database's default, as for every table.
-TABLE_OPTIONS = {
-    "mysql_engine": "InnoDB",
-    "mysql_charset": "utf8mb4",
-    "mysql_collate": "utf8mb4_unicode_ci",
-}
-{%- endif %}
 
 
 def upgrade() -> None:
@@ -66,7 +58,10 @@ def upgrade() -> None:
 {%- if cookiecutter.database == "sqlite" %}
         sqlite_autoincrement=True,
 {%- elif cookiecutter.database == "mysql" %}
-        **TABLE_OPTIONS,
+        # utf8mb4 whatever the database's default, as for every table.
+        mysql_engine="InnoDB",
+        mysql_charset="utf8mb4",
+        mysql_collate="utf8mb4_unicode_ci",
 {%- endif %}
     )
     op.create_index("ix_user_sessions_user_id", "user_sessions", ["user_id"])
@@ -87,7 +82,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_refresh_tokens"),
         sa.UniqueConstraint("token_hash", name="uq_refresh_tokens_token_hash"),
 {%- if cookiecutter.database == "mysql" %}
-        **TABLE_OPTIONS,
+        mysql_engine="InnoDB",
+        mysql_charset="utf8mb4",
+        mysql_collate="utf8mb4_unicode_ci",
 {%- endif %}
     )
     op.create_index("ix_refresh_tokens_session_id", "refresh_tokens", ["session_id"])

@@ -10,10 +10,11 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import Engine
 
 from {{ cookiecutter.project_slug }}.auth.passwords import PasswordHasher
-from {{ cookiecutter.project_slug }}.auth.tokens import decode_access_token
+from {{ cookiecutter.project_slug }}.auth.tokens import AccessTokenClaims, decode_access_token
 from {{ cookiecutter.project_slug }}.core.config import Settings
 from {{ cookiecutter.project_slug }}.core.errors import ErrorDetail, Responses
-from {{ cookiecutter.project_slug }}.users.rows import UserRow, get_user_row
+from {{ cookiecutter.project_slug }}.sessions.signed_in import get_signed_in_user_row
+from {{ cookiecutter.project_slug }}.users.rows import UserRow
 from {{ cookiecutter.project_slug }}.users.schemas import UserRead
 
 # Reads "Authorization: Bearer <token>" and answers 401 when it is missing; tokenUrl is
@@ -65,24 +66,29 @@ async def get_current_user(
     except jwt.InvalidTokenError:
         raise INVALID_TOKEN from None
 {%- if cookiecutter.database == "sqlite" %}
-    user = read_user(read_engine, claims.user_id)
+    user = read_user(read_engine, claims)
 {%- else %}
-    user = await asyncio.to_thread(read_user, read_engine, claims.user_id)
+    user = await asyncio.to_thread(read_user, read_engine, claims)
 {%- endif %}
-    # A deleted user, or a token from before the last password change, is no longer valid.
+    # A deleted user, an ended session, or a token from before the last password change, is
+    # no longer valid.
     if user is None or user.token_version != claims.token_version:
         raise INVALID_TOKEN
     if not user.is_active:
         raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail="Inactive user")
+    # For the endpoints that act on the caller's own session (sessions/router.py).
+    request.state.session_id = claims.session_id
     return UserRead.model_validate(user)
 
 
-def read_user(read_engine: Engine, user_id: int) -> UserRow | None:
+def read_user(read_engine: Engine, claims: AccessTokenClaims) -> UserRow | None:
     # A connection of its own, back in the pool as soon as the user is read: the request
     # may then wait for a thread, or for a connection to write with, and holds none
     # meanwhile. Lighter than a session, too.
     with read_engine.connect() as connection:
-        return get_user_row(connection, user_id=user_id)
+        return get_signed_in_user_row(
+            connection, user_id=claims.user_id, session_id=claims.session_id
+        )
 
 
 # The signed-in user as the API shows it: no password hash. An endpoint that changes the

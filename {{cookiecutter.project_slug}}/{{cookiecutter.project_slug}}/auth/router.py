@@ -4,10 +4,9 @@ Password guessing is throttled per username and per client: see password_guessin
 """
 
 import re
-from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from {{ cookiecutter.project_slug }}.auth import password_guessing
@@ -18,9 +17,10 @@ from {{ cookiecutter.project_slug }}.auth.dependencies import (
 )
 from {{ cookiecutter.project_slug }}.auth.passwords import PasswordHasher
 from {{ cookiecutter.project_slug }}.auth.schemas import Token
-from {{ cookiecutter.project_slug }}.auth.tokens import create_access_token
 from {{ cookiecutter.project_slug }}.core.dependencies import SessionDep, SettingsDep
 from {{ cookiecutter.project_slug }}.core.errors import BODY_TOO_LARGE, TRY_AGAIN, ErrorDetail
+from {{ cookiecutter.project_slug }}.sessions.issuing import lifetimes, token_answer
+from {{ cookiecutter.project_slug }}.sessions.queries import start_session
 from {{ cookiecutter.project_slug }}.users import queries
 from {{ cookiecutter.project_slug }}.users.models import User
 from {{ cookiecutter.project_slug }}.users.schemas import USERNAME_PATTERN, Username
@@ -54,11 +54,13 @@ def verify_password(
 def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     request: Request,
+    response: Response,
     session: SessionDep,
     settings: SettingsDep,
     hasher: PasswordHasherDep,
 ) -> Token:
-    """Exchange a username and password (an OAuth2 password form) for an access token."""
+    """Exchange a username and password (an OAuth2 password form) for an access token, and a
+    refresh token that starts a session (see /auth/refresh)."""
     wrong_credentials = HTTPException(
         status_code=status.HTTP_401_UNAUTHORIZED,
         detail="Incorrect username or password",
@@ -83,14 +85,10 @@ def login(
         session.commit()
     if not user.is_active:
         raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail="Inactive user")
-    expires_in = timedelta(minutes=settings.access_token_expire_minutes)
-    token = create_access_token(
-        user_id=user.id,
-        token_version=user.token_version,
-        secret_key=settings.secret_key.get_secret_value(),
-        expires_in=expires_in,
-    )
-    return Token(access_token=token, expires_in=int(expires_in.total_seconds()))
+    user_agent = request.headers.get("user-agent")
+    issued = start_session(session, user=user, user_agent=user_agent, lifetimes=lifetimes(settings))
+    session.commit()
+    return token_answer(request, response, settings, issued)
 
 
 @router.delete(

@@ -72,7 +72,15 @@ class Settings(BaseSettings):
     )
 {%- endif %}
     secret_key: SecretStr
-    access_token_expire_minutes: int = Field(default=30, ge=1, le=60 * 24 * 30)
+    # An access token is not looked up in the database, so it lasts briefly; a client stays
+    # signed in by refreshing (sessions/): each refresh token lasts refresh_token_expire_days
+    # from its issue, and a session session_max_days from its login, however often refreshed.
+    access_token_expire_minutes: int = Field(default=15, ge=1, le=60 * 24 * 30)
+    refresh_token_expire_days: int = Field(default=30, ge=1, le=365)
+    session_max_days: int = Field(default=90, ge=1, le=3650)
+    # true: login and refresh also set the refresh token as an HttpOnly cookie, which
+    # /auth/refresh and /auth/logout read, for a web app (the README says what it asks).
+    refresh_token_cookie: bool = False
     # Browsers may call the API from these origins; empty means no cross-origin access.
     cors_origins: Annotated[list[str], NoDecode] = []
     # Argon2id cost. The defaults are OWASP's minimum; stored hashes carry their own

@@ -41,6 +41,9 @@ class IssuedToken:
     token: str
     session_id: int
     expires_at: datetime
+    # What the session's access tokens carry.
+    user_id: int
+    token_version: int
 
 
 class RefreshRefusedError(Exception):
@@ -163,4 +166,10 @@ def _issue(
             expires_at=expires_at,
         )
     )
-    return IssuedToken(token=token, session_id=user_session.id, expires_at=expires_at)
+    return IssuedToken(
+        token=token,
+        session_id=user_session.id,
+        expires_at=expires_at,
+        user_id=user_session.user_id,
+        token_version=user_session.token_version,
+    )

@@ -14,7 +14,7 @@ import functools
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Dialect, bindparam, select
+from sqlalchemy import Connection, Dialect, Select, bindparam, select
 from sqlalchemy.exc import DBAPIError
 
 from {{ cookiecutter.project_slug }}.users.models import User
@@ -39,23 +39,25 @@ USER_ROW_BY_ID = select(*(User.__table__.c[name] for name in UserRow._fields)).w
 
 
 class UserRowQuery:
-    """USER_ROW_BY_ID in one database's SQL, with its columns' conversions."""
+    """A query of UserRow's columns (USER_ROW_BY_ID, or another with more conditions) in one
+    database's SQL, with its columns' conversions."""
 
-    def __init__(self, dialect: Dialect) -> None:
-        compiled = USER_ROW_BY_ID.compile(dialect=dialect)
+    def __init__(self, dialect: Dialect, query: Select[Any]) -> None:
+        compiled = query.compile(dialect=dialect)
         self.dialect = dialect
         self.sql = str(compiled)
-        self.positional = compiled.positional  # SQLite's driver takes `?`, the others names
+        # SQLite's and MySQL's drivers take their values in order, PostgreSQL's by name.
+        self.order = compiled.positiontup if compiled.positional else None
         # Each column type's version for this database does the converting (SQLite's
         # DateTime parses the text SQLite keeps).
         self.conversions = [
             column.type.dialect_impl(dialect).result_processor(dialect, None)
-            for column in USER_ROW_BY_ID.selected_columns
+            for column in query.selected_columns
         ]
 
-    def run(self, connection: Connection, user_id: int) -> UserRow | None:
+    def run(self, connection: Connection, **bound: int) -> UserRow | None:
         try:
-            return self.read(connection, user_id)
+            return self.read(connection, bound)
         except DBAPIError as error:
             if not error.connection_invalidated:
                 raise
@@ -65,10 +67,10 @@ class UserRowQuery:
         # that a failover costs no request an error.
         connection.engine.pool.dispose()
         with connection.engine.connect() as new_connection:
-            return self.read(new_connection, user_id)
+            return self.read(new_connection, bound)
 
-    def read(self, connection: Connection, user_id: int) -> UserRow | None:
-        parameters: Any = (user_id,) if self.positional else {"user_id": user_id}
+    def read(self, connection: Connection, bound: dict[str, int]) -> UserRow | None:
+        parameters: Any = bound if self.order is None else [bound[name] for name in self.order]
         dbapi_connection = connection.connection.dbapi_connection
         cursor = connection.connection.cursor()
         try:
@@ -101,11 +103,11 @@ class UserRowQuery:
 
 
 @functools.cache
-def user_row_query(dialect: Dialect) -> UserRowQuery:
+def user_row_query(dialect: Dialect, query: Select[Any] = USER_ROW_BY_ID) -> UserRowQuery:
     """Compiled once for each engine's dialect (an app has two engines, both lasting)."""
-    return UserRowQuery(dialect)
+    return UserRowQuery(dialect, query)
 
 
 def get_user_row(connection: Connection, *, user_id: int) -> UserRow | None:
     """The user with this id, or None; for the reads that only answer with its columns."""
-    return user_row_query(connection.dialect).run(connection, user_id)
+    return user_row_query(connection.dialect).run(connection, user_id=user_id)
