@@ -769,6 +769,58 @@ MUTANTS = [
         "class PasswordHasherBusyError(Exception):",
         "tests/test_architecture.py",
     ),
+    # Sessions and refresh tokens (issue 25).
+    Mutant(
+        "an-ended-session-keeps-its-access-tokens",
+        "{slug}/sessions/signed_in.py",
+        "query = user_row_query(connection.dialect, SIGNED_IN_USER_ROW)",
+        "query = user_row_query(connection.dialect)",
+        "tests/test_refresh_and_sign_out.py",
+        databases=EVERY_DATABASE,
+    ),
+    Mutant(
+        "a-replayed-refresh-token-keeps-its-session",
+        "{slug}/sessions/queries.py",
+        "    if refresh_token.retired_at is not None:\n"
+        "        end_session(session, session_id=user_session.id)\n",
+        "    if refresh_token.retired_at is not None:\n",
+        "tests/test_sign_in_sessions.py",
+    ),
+    Mutant(
+        "a-refresh-token-never-expires",
+        "{slug}/sessions/queries.py",
+        "        and now < refresh_token.expires_at\n",
+        "",
+        "tests/test_sign_in_sessions.py",
+    ),
+    Mutant(
+        "a-new-password-keeps-the-sessions",
+        "{slug}/sessions/queries.py",
+        "        and user_session.token_version == token_version\n",
+        "",
+        "tests/test_sign_in_sessions.py",
+    ),
+    Mutant(
+        "a-session-outlives-its-limit",
+        "{slug}/sessions/queries.py",
+        "    expires_at = min(now + lifetimes.refresh_token, user_session.expires_at)",
+        "    expires_at = now + lifetimes.refresh_token",
+        "tests/test_sign_in_sessions.py",
+    ),
+    Mutant(
+        "the-refresh-cookie-readable-by-scripts",
+        "{slug}/sessions/issuing.py",
+        '            httponly=True,\n            samesite="strict",\n        )\n    return',
+        '            httponly=False,\n            samesite="strict",\n        )\n    return',
+        "tests/test_refresh_and_sign_out.py",
+    ),
+    Mutant(
+        "access-tokens-name-no-session",
+        "{slug}/auth/tokens.py",
+        'REQUIRED_CLAIMS = ["sub", "iat", "exp", "type", "ver", "sid"]',
+        'REQUIRED_CLAIMS = ["sub", "iat", "exp", "type", "ver"]',
+        "tests/test_security.py",
+    ),
     # The schema declares every error an endpoint answers, with its body (issue 24).
     Mutant(
         "read-user-leaves-its-404-undocumented",
