@@ -29,6 +29,12 @@ STATUSES = {
     "delete_user": {204, 401, 403, 404, 409, 422, 503},
     "list_users": {200, 401, 403, 422, 503},
     "update_users": {200, 401, 403, 404, 409, 413, 422, 503},
+    # 401 where a refresh token is needed; none for a logout, which answers 204 to any.
+    "refresh": {200, 401, 413, 422, 503},
+    "log_out": {204, 413, 422, 503},
+    "log_out_everywhere": {204, 401, 403, 503},
+    "list_my_sessions": {200, 401, 403, 503},
+    "end_my_session": {204, 401, 403, 404, 422, 503},
 }
 ERROR_DETAIL = {"$ref": "#/components/schemas/ErrorDetail"}
 VALIDATION_ERROR = {"$ref": "#/components/schemas/HTTPValidationError"}
