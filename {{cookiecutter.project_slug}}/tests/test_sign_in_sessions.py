@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from {{ cookiecutter.project_slug }}.core.database.sessions import create_session_factory
+from {{ cookiecutter.project_slug }}.core.opaque_tokens import digest
 from {{ cookiecutter.project_slug }}.sessions import queries
 from {{ cookiecutter.project_slug }}.sessions.models import RefreshToken, UserSession
 from {{ cookiecutter.project_slug }}.sessions.queries import (
@@ -22,6 +23,7 @@ from {{ cookiecutter.project_slug }}.sessions.queries import (
 )
 from {{ cookiecutter.project_slug }}.users import queries as user_queries
 from {{ cookiecutter.project_slug }}.users.models import User
+from tests.conftest import UserFactory
 
 LIFETIMES = Lifetimes(refresh_token=timedelta(days=30), session=timedelta(days=90))
 HANG_LIMIT_SECONDS = 60
@@ -173,7 +175,7 @@ def test_signing_out_ends_only_that_session(transaction: Transaction, user: User
 
 
 def test_the_list_holds_the_users_live_sessions_only(
-    transaction: Transaction, user: User, create_user: Callable[..., User]
+    transaction: Transaction, user: User, create_user: UserFactory
 ) -> None:
     bob = create_user("bob")
     phone, laptop = sign_in(transaction, user, "phone"), sign_in(transaction, user, "laptop")
@@ -209,3 +211,35 @@ def test_of_two_refreshes_with_one_token_at_once_exactly_one_wins(
         thread.join(HANG_LIMIT_SECONDS)
 
     assert sorted(outcomes) == ["refreshed", "refused"]
+
+
+def test_a_login_clears_the_users_sessions_that_are_over(
+    transaction: Transaction, user: User, create_user: UserFactory
+) -> None:
+    ended, expired, live = (sign_in(transaction, user) for _ in range(3))
+    others = sign_in(transaction, create_user("bob"))
+    with transaction() as session:
+        queries.end_session(session, session_id=ended.session_id)
+        past = session.get_one(UserSession, expired.session_id)
+        past.expires_at = past.created_at
+        queries.end_session(session, session_id=others.session_id)
+
+    newest = sign_in(transaction, user)
+
+    with transaction() as session:
+        left = set(session.scalars(select(UserSession.id)))
+    assert left == {live.session_id, newest.session_id, others.session_id}
+
+
+def test_a_refresh_clears_its_sessions_expired_tokens(transaction: Transaction, user: User) -> None:
+    first = sign_in(transaction, user)
+    second = refresh(transaction, first.token)
+    with transaction() as session:
+        aged = update(RefreshToken).where(RefreshToken.token_hash == digest(first.token))
+        session.execute(aged.values(expires_at=RefreshToken.created_at))
+
+    third = refresh(transaction, second.token)
+
+    with transaction() as session:
+        left = set(session.scalars(select(RefreshToken.token_hash)))
+    assert left == {digest(second.token), digest(third.token)}

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from {{ cookiecutter.project_slug }}.core.models import utc_now
@@ -58,6 +58,10 @@ def start_session(
     session: Session, *, user: User, user_agent: str | None, lifetimes: Lifetimes
 ) -> IssuedToken:
     now = utc_now()
+    # The user's sessions that are over go, their tokens with them (ON DELETE CASCADE):
+    # the tables hold live sessions, and the last ones of each user.
+    over = or_(UserSession.ended_at.is_not(None), UserSession.expires_at <= now)
+    session.execute(delete(UserSession).where(UserSession.user_id == user.id, over))
     user_session = UserSession(
         user_id=user.id,
         token_version=user.token_version,
@@ -111,6 +115,10 @@ def refresh(session: Session, *, token: str, lifetimes: Lifetimes) -> IssuedToke
         end_session(session, session_id=user_session.id)
         raise RefreshRefusedError("refresh token used twice", replayed=True)
     user_session.last_used_at = now
+    # A refresh every few minutes adds a row each time: those past their expiry go (one
+    # presented again is refused as unknown, which it would be as expired).
+    expired = RefreshToken.session_id == user_session.id, RefreshToken.expires_at <= now
+    session.execute(delete(RefreshToken).where(*expired))
     return _issue(session, user_session, now, lifetimes)
 
 
