@@ -51,19 +51,21 @@ VERSION_A, VERSION_B = "7.0.0", "7.1.0"
 # Bounds a git daemon that never answers; not a speed requirement.
 DAEMON_START_SECONDS = 30
 
-# Version B's migration, and the model change it goes with.
+# Version B's migration (after the template's newest, whichever that is), and the model
+# change it goes with.
+INDEX_REVISION = "0099"
 INDEX_MIGRATION = '''"""Index users by when they signed up.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0099
+Revises: {head}
 """
 
 from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0004"
-down_revision: str | None = "0003"
+revision: str = "0099"
+down_revision: str | None = "{head}"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -173,9 +175,9 @@ def edit_as_a_team(service: Service) -> None:
     replace_once(
         app,
         # In the order ruff keeps imports in (make lint checks it).
-        f"from {SLUG}.users.admin_router import router as users_admin_router\n",
-        f"from {SLUG}.ping import router as ping_router\n"
-        f"from {SLUG}.users.admin_router import router as users_admin_router\n",
+        f"from {SLUG}.health.router import router as health_router\n",
+        f"from {SLUG}.health.router import router as health_router\n"
+        f"from {SLUG}.ping import router as ping_router\n",
     )
     replace_once(
         app,
@@ -206,8 +208,9 @@ def release_version_b(template: Path) -> str:
         "A small, complete and tested web API built with",
     )
     replace_once(template / PACKAGE / "users/models.py", CREATED_AT, INDEXED_CREATED_AT)
-    (template / SKELETON / "migrations/template/0004_index_users_created_at.py").write_text(
-        INDEX_MIGRATION
+    revisions = template / SKELETON / "migrations/template"
+    (revisions / "0099_index_users_created_at.py").write_text(
+        INDEX_MIGRATION.format(head=newest_revision(revisions))
     )
     # A file the team never touched, a new file, a removed one, and the version.
     replace_once(
@@ -227,6 +230,15 @@ def alembic(service: Service, *arguments: str) -> str:
     return run(
         [service.file(".venv/bin/alembic"), *arguments], cwd=service.root, env=service.env
     ).stdout
+
+
+def newest_revision(revisions: Path) -> str:
+    """The template's head revision: the one no other revises."""
+    texts = "\n".join(path.read_text() for path in revisions.glob("*.py"))
+    ids = set(re.findall(r'^revision: str = "(.+)"$', texts, flags=re.MULTILINE))
+    revised = re.findall(r'^down_revision: str \| None = "(.+)"$', texts, flags=re.MULTILINE)
+    [head] = ids.difference(revised)
+    return head
 
 
 # On SQLite: how cruft merges does not depend on the database, and each database's update
@@ -274,7 +286,7 @@ def test_an_update_brings_the_templates_changes_and_keeps_the_teams(
         assert "(and so tested without one)" in service.file("<slug>/auth/passwords.py").read_text()
         assert service.file("RUNBOOK.md").is_file()
         assert not service.file(".editorconfig").exists()
-        assert service.file("migrations/template/0004_index_users_created_at.py").is_file()
+        assert service.file("migrations/template/0099_index_users_created_at.py").is_file()
         assert service.file("migrations/versions/service_0001_add_nickname.py").is_file()
         # The update is not recorded until it is committed.
         assert git(service.root, "rev-parse", "HEAD").strip() == team_commit
@@ -283,7 +295,7 @@ def test_an_update_brings_the_templates_changes_and_keeps_the_teams(
         # The template's migration and the team's: two heads, both applied by make migrate.
         service.make("migrate")
         current = alembic(service, "current")
-        assert "0004 (head)" in current
+        assert "0099 (head)" in current
         assert "service_0001 (head)" in current
         # The team's next revision joins them.
         replace_once(
@@ -295,7 +307,7 @@ def test_an_update_brings_the_templates_changes_and_keeps_the_teams(
         joined = service.file("migrations/versions/service_0002_add_timezone.py").read_text()
         down = re.search(r"^down_revision\b.*?=\s*(.+)$", joined, flags=re.MULTILINE)
         assert down is not None
-        assert set(re.findall(r'"([^"]+)"', down.group(1))) == {"0004", "service_0001"}
+        assert set(re.findall(r'"([^"]+)"', down.group(1))) == {"0099", "service_0001"}
         service.make("migrate")
         assert alembic(service, "heads").split() == ["service_0002", "(head)"]
 
