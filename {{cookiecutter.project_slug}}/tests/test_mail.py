@@ -1,0 +1,236 @@
+"""Mail delivery: the outbox sent after the commit, through a real SMTP server (aiosmtpd)."""
+
+import logging
+import ssl
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+
+import pytest
+from fastapi import APIRouter, FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, delete, func, select
+
+from {{ cookiecutter.project_slug }}.core.dependencies import SessionDep
+from {{ cookiecutter.project_slug }}.core.mail.models import OutgoingMail
+from {{ cookiecutter.project_slug }}.core.mail.outbox import queue_mail
+from tests.conftest import app_with
+from tests.smtp_server import (
+    Inbox,
+    MailLog,
+    free_port,
+    mail_log,
+    self_signed_certificate,
+    smtp_server,
+)
+
+SENDER = "service@example.com"
+LINK = "https://app.example.com/verify-email?token=abc123"
+# Retries and polls in fractions of a second: the tests wait for what happens, not for time.
+FAST = {"mail_retry_first_seconds": 0.05, "mail_retry_max_seconds": 0.2, "mail_poll_seconds": 0.2}
+
+
+@pytest.fixture
+def log() -> Iterator[MailLog]:
+    with mail_log() as handler:
+        yield handler
+
+
+@pytest.fixture(autouse=True)
+def empty_outbox(database_url: str) -> Iterator[None]:
+    yield
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(delete(OutgoingMail))
+    engine.dispose()
+
+
+@contextmanager
+def running(database_url: str, **overrides: object) -> Iterator[FastAPI]:
+    """An app with its mail sender running (its lifespan), with these settings."""
+    with app_with(database_url, mail_from=SENDER, **FAST | overrides) as app, TestClient(app):
+        yield app
+
+
+def smtp_app(database_url: str, url: str, **overrides: object) -> AbstractContextManager[FastAPI]:
+    return running(database_url, mail_backend="smtp", smtp_url=url, **overrides)
+
+
+def queue(app: FastAPI, *, subject: str = "Verify your address", request_id: str = "r-1") -> None:
+    with app.state.session_factory.begin() as session:
+        queue_mail(
+            session,
+            to="alice@example.com",
+            subject=subject,
+            text=f"Open {LINK}",
+            html=f'<a href="{LINK}">Verify</a>',
+            request_id=request_id,
+        )
+
+
+def outbox_size(app: FastAPI) -> int:
+    with app.state.session_factory() as session:
+        return session.scalar(select(func.count()).select_from(OutgoingMail)) or 0
+
+
+def test_a_queued_mail_arrives_with_both_bodies(database_url: str, log: MailLog) -> None:
+    inbox, port = Inbox(), free_port()
+    with smtp_server(inbox, port), smtp_app(database_url, f"smtp://127.0.0.1:{port}") as app:
+        queue(app)
+        [message] = inbox.wait_for(1)
+        log.wait_for(logging.INFO, "sent")
+
+        assert outbox_size(app) == 0
+    assert (message["From"], message["To"]) == (SENDER, "alice@example.com")
+    assert message["Subject"] == "Verify your address"
+    assert message.get_content_type() == "multipart/alternative"
+    plain, html = message.get_body(("plain",)), message.get_body(("html",))
+    assert plain is not None
+    assert html is not None
+    assert LINK in plain.get_content()
+    assert f'href="{LINK}"' in html.get_content()
+
+
+def test_nothing_is_sent_when_the_transaction_rolls_back(database_url: str, log: MailLog) -> None:
+    inbox, port = Inbox(), free_port()
+    with smtp_server(inbox, port), smtp_app(database_url, f"smtp://127.0.0.1:{port}") as app:
+        with app.state.session_factory() as session:
+            queue_mail(session, to="bob@example.com", subject="Rolled back", text="No")
+            session.flush()  # the row is in the transaction, until it rolls back
+            session.rollback()  # as a failed request's
+        queue(app, subject="Committed")
+        log.wait_for(logging.INFO, "sent")
+
+        assert outbox_size(app) == 0
+    assert [message["Subject"] for message in inbox.messages] == ["Committed"]
+
+
+def test_a_refused_mail_is_logged_as_an_error_and_not_retried(
+    database_url: str, log: MailLog
+) -> None:
+    inbox, port = Inbox(refuse_with="550 5.1.1 No such mailbox"), free_port()
+    with smtp_server(inbox, port), smtp_app(database_url, f"smtp://127.0.0.1:{port}") as app:
+        queue(app, request_id="refused-1")
+        [error] = log.wait_for(logging.ERROR, "refused")
+
+        assert outbox_size(app) == 0  # dropped: nothing left to retry
+    assert inbox.refused == 1
+    assert "550" in error.getMessage()
+    assert error.request_id == "refused-1"  # type: ignore[attr-defined]
+
+
+def test_a_server_that_is_down_delays_the_mail_until_it_is_up(
+    database_url: str, log: MailLog
+) -> None:
+    inbox, port = Inbox(), free_port()  # nothing listens there yet
+    router = APIRouter()
+
+    @router.post("/send-test-mail", status_code=202)
+    def send_test_mail(session: SessionDep) -> None:
+        queue_mail(session, to="alice@example.com", subject="Later", text=f"Open {LINK}")
+        session.commit()
+
+    with smtp_app(database_url, f"smtp://127.0.0.1:{port}") as app:
+        app.include_router(router)
+        answer = TestClient(app).post("/send-test-mail", headers={"X-Request-ID": "outage-1"})
+        warnings = log.wait_for(logging.WARNING, "not sent", count=2)  # tried, and again
+        with smtp_server(inbox, port):
+            [message] = inbox.wait_for(1)
+
+    assert answer.status_code == 202
+    assert message["Subject"] == "Later"
+    assert {record.request_id for record in warnings} == {"outage-1"}  # type: ignore[attr-defined]
+    assert all("ConnectionRefusedError" in record.getMessage() for record in warnings)
+
+
+def test_a_mail_unsent_past_the_give_up_age_is_dropped(database_url: str, log: MailLog) -> None:
+    url = f"smtp://127.0.0.1:{free_port()}"  # down
+    with smtp_app(database_url, url, mail_give_up_seconds=0.001) as app:
+        queue(app)
+        log.wait_for(logging.ERROR, "unsent for too long")
+
+        assert outbox_size(app) == 0
+
+
+def server_tls(cert: Path, key: Path) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+@pytest.mark.parametrize("scheme", ["smtp+starttls", "smtps"])
+def test_mail_travels_over_tls_to_a_server_the_ca_file_trusts(
+    database_url: str, tmp_path: Path, scheme: str
+) -> None:
+    cert, key = self_signed_certificate(tmp_path)
+    tls, inbox, port = server_tls(cert, key), Inbox(), free_port()
+    options = (
+        {"tls_context": tls, "require_starttls": True}
+        if scheme == "smtp+starttls"
+        else {"ssl_context": tls}
+    )
+    url = f"{scheme}://127.0.0.1:{port}"
+    with (
+        smtp_server(inbox, port, **options),
+        smtp_app(database_url, url, smtp_ca_file=str(cert)) as app,
+    ):
+        queue(app)
+        [message] = inbox.wait_for(1)
+
+        assert message["Subject"] == "Verify your address"
+
+
+def test_mail_is_not_sent_to_a_server_whose_certificate_is_not_trusted(
+    database_url: str, tmp_path: Path, log: MailLog
+) -> None:
+    inbox, port = Inbox(), free_port()
+    with (
+        smtp_server(inbox, port, ssl_context=server_tls(*self_signed_certificate(tmp_path))),
+        smtp_app(database_url, f"smtps://127.0.0.1:{port}") as app,
+    ):
+        queue(app)
+        log.wait_for(logging.WARNING, "SSLCertVerificationError")
+
+        assert outbox_size(app) == 1  # kept, to try again
+    assert inbox.messages == []
+
+
+def test_starttls_is_required_of_a_server_that_does_not_offer_it(
+    database_url: str, log: MailLog
+) -> None:
+    inbox, port = Inbox(), free_port()  # a plain server: no STARTTLS
+    url = f"smtp+starttls://127.0.0.1:{port}"
+    with smtp_server(inbox, port), smtp_app(database_url, url) as app:
+        queue(app)
+        log.wait_for(logging.WARNING, "SMTPNotSupportedError")
+
+        assert outbox_size(app) == 1  # never sent in the clear
+    assert inbox.messages == []
+
+
+def test_two_senders_never_send_one_mail_twice(database_url: str, log: MailLog) -> None:
+    inbox, port, count = Inbox(), free_port(), 30
+    url = f"smtp://127.0.0.1:{port}"
+    with smtp_server(inbox, port):
+        with smtp_app(database_url, url) as first, smtp_app(database_url, url):
+            with first.state.session_factory.begin() as session:
+                for number in range(count):
+                    queue_mail(session, to="a@example.com", subject=f"#{number}", text="Hi")
+            log.wait_for(logging.INFO, "sent", count=count)
+        # Both senders have stopped, after any send they had begun.
+        subjects = [message["Subject"] for message in inbox.messages]
+
+    assert sorted(subjects) == sorted(f"#{number}" for number in range(count))
+
+
+def test_the_console_backend_logs_the_whole_mail(database_url: str, log: MailLog) -> None:
+    with running(database_url) as app:  # MAIL_BACKEND's default: console
+        queue(app)
+        [record] = log.wait_for(logging.INFO, "MAIL_BACKEND=console")
+        log.wait_for(logging.INFO, "sent")
+
+        assert outbox_size(app) == 0
+    text = record.getMessage()
+    assert "To: alice@example.com" in text
+    assert "Subject: Verify your address" in text
+    assert LINK in text
