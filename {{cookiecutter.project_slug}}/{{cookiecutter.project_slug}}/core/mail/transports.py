@@ -40,7 +40,7 @@ def log_mail(message: EmailMessage) -> None:
     for part in message.walk():
         if part.get_content_maintype() == "text":
             lines += [f"--- {part.get_content_type()} ---", part.get_content().rstrip("\n")]
-    logger.info("Mail (MAIL_BACKEND=console, not sent):\n%s", "\n".join(lines))
+    logger.info("Mail (MAIL_BACKEND=console, logged instead of sending):\n%s", "\n".join(lines))
 
 
 def send_smtp(message: EmailMessage, smtp_url: str, settings: MailSettings) -> None:
