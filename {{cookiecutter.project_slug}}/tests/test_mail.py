@@ -91,6 +91,19 @@ def test_a_queued_mail_arrives_with_both_bodies(database_url: str, log: MailLog)
     assert f'href="{LINK}"' in html.get_content()
 
 
+def test_a_commit_that_queued_a_mail_wakes_the_sender(database_url: str) -> None:
+    # Polling only once an hour: each mail goes out because its commit woke the sender.
+    inbox, port = Inbox(), free_port()
+    url = f"smtp://127.0.0.1:{port}"
+    with smtp_server(inbox, port), smtp_app(database_url, url, mail_poll_seconds=3600) as app:
+        queue(app, subject="First")
+        inbox.wait_for(1)
+        queue(app, subject="Second")
+        inbox.wait_for(2)
+
+    assert [message["Subject"] for message in inbox.messages] == ["First", "Second"]
+
+
 def test_nothing_is_sent_when_the_transaction_rolls_back(database_url: str, log: MailLog) -> None:
     inbox, port = Inbox(), free_port()
     with smtp_server(inbox, port), smtp_app(database_url, f"smtp://127.0.0.1:{port}") as app:
@@ -209,15 +222,21 @@ def test_starttls_is_required_of_a_server_that_does_not_offer_it(
 
 
 def test_two_senders_never_send_one_mail_twice(database_url: str, log: MailLog) -> None:
-    inbox, port, count = Inbox(), free_port(), 30
+    # Three workers' senders (an app each, on one database) race for the same mails: each
+    # claim goes to one of them, so each mail is sent once.
+    inbox, port, count = Inbox(), free_port(), 60
     url = f"smtp://127.0.0.1:{port}"
     with smtp_server(inbox, port):
-        with smtp_app(database_url, url) as first, smtp_app(database_url, url):
+        with (
+            smtp_app(database_url, url) as first,
+            smtp_app(database_url, url),
+            smtp_app(database_url, url),
+        ):
             with first.state.session_factory.begin() as session:
                 for number in range(count):
                     queue_mail(session, to="a@example.com", subject=f"#{number}", text="Hi")
             log.wait_for(logging.INFO, "sent", count=count)
-        # Both senders have stopped, after any send they had begun.
+        # The senders have stopped, after any send they had begun.
         subjects = [message["Subject"] for message in inbox.messages]
 
     assert sorted(subjects) == sorted(f"#{number}" for number in range(count))

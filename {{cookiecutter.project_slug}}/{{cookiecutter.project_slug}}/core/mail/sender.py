@@ -84,6 +84,8 @@ class MailSender:
                     pass
             except SQLAlchemyError:
                 logger.warning("The outbox could not be read; trying again later", exc_info=True)
+            except Exception:  # a bug: logged, and the sender lives on to send the rest
+                logger.exception("The mail sender failed; trying again later")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wanted.wait(), self.settings.mail_poll_seconds)
 
