@@ -40,7 +40,8 @@ class MailSender:
         self.task: asyncio.Task[None] | None = None
         self.stopping = False
         # A claimed mail is left alone this long, time enough to send it: the SMTP timeout
-        # for each step of the conversation.
+        # for each step of the conversation (connect, EHLO, STARTTLS, AUTH, MAIL and RCPT,
+        # DATA). A worker that died meanwhile leaves it to the others after that.
         self.hold = timedelta(seconds=settings.smtp_timeout_seconds * 6)
 
     def watch(self, session_factory: sessionmaker[Session]) -> None:
@@ -57,8 +58,12 @@ class MailSender:
 
     def wake(self) -> None:
         """Look for due mails now; callable from any thread (commits happen in threads)."""
-        if self.loop is not None and not self.loop.is_closed():
-            self.loop.call_soon_threadsafe(self.wanted.set)
+        loop = self.loop
+        # A loop that closed meanwhile (the app stopping): the next start looks anyway, and
+        # the commit that called this must not fail for it.
+        with contextlib.suppress(RuntimeError):
+            if loop is not None:
+                loop.call_soon_threadsafe(self.wanted.set)
 
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()
