@@ -74,6 +74,33 @@ def smtp_server(inbox: Inbox, port: int, **options: Any) -> Iterator[Controller]
         controller.stop()
 
 
+class SilentServer:
+    """A mail server that hung: it takes a connection and never says a word, until let go."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(HANG_LIMIT_SECONDS)
+        self.port: int = self.listener.getsockname()[1]
+        self.connected, self.done = threading.Event(), threading.Event()
+        self.thread = threading.Thread(target=self.hold, daemon=True)
+        self.thread.start()
+
+    def hold(self) -> None:
+        with self.listener.accept()[0]:
+            self.connected.set()
+            self.done.wait(HANG_LIMIT_SECONDS)
+
+    def holding(self) -> bool:
+        """Whether it still holds the connection it took."""
+        return self.thread.is_alive()
+
+    def let_go(self) -> None:
+        """Close the connection, and stop listening: later connections are refused."""
+        self.done.set()
+        self.thread.join(HANG_LIMIT_SECONDS)
+        self.listener.close()
+
+
 def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
     """A throwaway certificate for 127.0.0.1 and its key, made by openssl: (cert, key)."""
     cert, key = directory / "cert.pem", directory / "key.pem"

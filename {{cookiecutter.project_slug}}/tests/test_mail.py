@@ -1,76 +1,34 @@
 """Mail delivery: the outbox sent after the commit, through a real SMTP server (aiosmtpd)."""
 
 import logging
-import ssl
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
-from pathlib import Path
 
 import pytest
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, delete, func, select
 
 from {{ cookiecutter.project_slug }}.core.dependencies import SessionDep
-from {{ cookiecutter.project_slug }}.core.mail.models import OutgoingMail
 from {{ cookiecutter.project_slug }}.core.mail.outbox import queue_mail
 from tests.conftest import app_with
+from tests.mail_apps import LINK, SENDER, outbox_size, queue, running, smtp_app
 from tests.smtp_server import (
+    HANG_LIMIT_SECONDS,
     Inbox,
     MailLog,
+    SilentServer,
     free_port,
-    mail_log,
-    self_signed_certificate,
     smtp_server,
 )
 
-SENDER = "service@example.com"
-LINK = "https://app.example.com/verify-email?token=abc123"
-# Retries and polls in fractions of a second: the tests wait for what happens, not for time.
-FAST = {"mail_retry_first_seconds": 0.05, "mail_retry_max_seconds": 0.2, "mail_poll_seconds": 0.2}
+pytestmark = pytest.mark.usefixtures("empty_outbox")
+
+# What an account endpoint does: queue a mail in its request's transaction, then commit.
+mail_router = APIRouter()
 
 
-@pytest.fixture
-def log() -> Iterator[MailLog]:
-    with mail_log() as handler:
-        yield handler
-
-
-@pytest.fixture(autouse=True)
-def empty_outbox(database_url: str) -> Iterator[None]:
-    yield
-    engine = create_engine(database_url)
-    with engine.begin() as connection:
-        connection.execute(delete(OutgoingMail))
-    engine.dispose()
-
-
-@contextmanager
-def running(database_url: str, **overrides: object) -> Iterator[FastAPI]:
-    """An app with its mail sender running (its lifespan), with these settings."""
-    with app_with(database_url, mail_from=SENDER, **FAST | overrides) as app, TestClient(app):
-        yield app
-
-
-def smtp_app(database_url: str, url: str, **overrides: object) -> AbstractContextManager[FastAPI]:
-    return running(database_url, mail_backend="smtp", smtp_url=url, **overrides)
-
-
-def queue(app: FastAPI, *, subject: str = "Verify your address", request_id: str = "r-1") -> None:
-    with app.state.session_factory.begin() as session:
-        queue_mail(
-            session,
-            to="alice@example.com",
-            subject=subject,
-            text=f"Open {LINK}",
-            html=f'<a href="{LINK}">Verify</a>',
-            request_id=request_id,
-        )
-
-
-def outbox_size(app: FastAPI) -> int:
-    with app.state.session_factory() as session:
-        return session.scalar(select(func.count()).select_from(OutgoingMail)) or 0
+@mail_router.post("/send-test-mail", status_code=202)
+def send_test_mail(session: SessionDep) -> None:
+    queue_mail(session, to="alice@example.com", subject="Later", text=f"Open {LINK}")
+    session.commit()
 
 
 def test_a_queued_mail_arrives_with_both_bodies(database_url: str, log: MailLog) -> None:
@@ -136,15 +94,8 @@ def test_a_server_that_is_down_delays_the_mail_until_it_is_up(
     database_url: str, log: MailLog
 ) -> None:
     inbox, port = Inbox(), free_port()  # nothing listens there yet
-    router = APIRouter()
-
-    @router.post("/send-test-mail", status_code=202)
-    def send_test_mail(session: SessionDep) -> None:
-        queue_mail(session, to="alice@example.com", subject="Later", text=f"Open {LINK}")
-        session.commit()
-
     with smtp_app(database_url, f"smtp://127.0.0.1:{port}") as app:
-        app.include_router(router)
+        app.include_router(mail_router)
         answer = TestClient(app).post("/send-test-mail", headers={"X-Request-ID": "outage-1"})
         warnings = log.wait_for(logging.WARNING, "not sent", count=2)  # tried, and again
         with smtp_server(inbox, port):
@@ -156,6 +107,28 @@ def test_a_server_that_is_down_delays_the_mail_until_it_is_up(
     assert all("ConnectionRefusedError" in record.getMessage() for record in warnings)
 
 
+def test_a_server_that_hangs_holds_up_no_request(database_url: str, log: MailLog) -> None:
+    server = SilentServer()
+    url = f"smtp://127.0.0.1:{server.port}"
+    # An SMTP timeout longer than the server holds on: only the server lets go. The client
+    # that runs the app's lifespan: its requests share the sender's event loop.
+    with (
+        app_with(database_url, mail_backend="smtp", smtp_url=url, smtp_timeout_seconds=300) as app,
+        TestClient(app) as client,
+    ):
+        app.include_router(mail_router)
+        answer = client.post("/send-test-mail", headers={"X-Request-ID": "hung-1"})
+        assert server.connected.wait(HANG_LIMIT_SECONDS)  # the sender waits for a greeting
+        live = client.get("/health/live")
+        still_held = server.holding()
+        server.let_go()
+        [warning, *_] = log.wait_for(logging.WARNING, "not sent")
+
+    assert still_held  # both requests were answered while the sender waited
+    assert (answer.status_code, live.status_code) == (202, 200)
+    assert warning.request_id == "hung-1"  # type: ignore[attr-defined]
+
+
 def test_a_mail_unsent_past_the_give_up_age_is_dropped(database_url: str, log: MailLog) -> None:
     url = f"smtp://127.0.0.1:{free_port()}"  # down
     with smtp_app(database_url, url, mail_give_up_seconds=0.001) as app:
@@ -163,62 +136,6 @@ def test_a_mail_unsent_past_the_give_up_age_is_dropped(database_url: str, log: M
         log.wait_for(logging.ERROR, "unsent for too long")
 
         assert outbox_size(app) == 0
-
-
-def server_tls(cert: Path, key: Path) -> ssl.SSLContext:
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(cert, key)
-    return context
-
-
-@pytest.mark.parametrize("scheme", ["smtp+starttls", "smtps"])
-def test_mail_travels_over_tls_to_a_server_the_ca_file_trusts(
-    database_url: str, tmp_path: Path, scheme: str
-) -> None:
-    cert, key = self_signed_certificate(tmp_path)
-    tls, inbox, port = server_tls(cert, key), Inbox(), free_port()
-    options = (
-        {"tls_context": tls, "require_starttls": True}
-        if scheme == "smtp+starttls"
-        else {"ssl_context": tls}
-    )
-    url = f"{scheme}://127.0.0.1:{port}"
-    with (
-        smtp_server(inbox, port, **options),
-        smtp_app(database_url, url, smtp_ca_file=str(cert)) as app,
-    ):
-        queue(app)
-        [message] = inbox.wait_for(1)
-
-        assert message["Subject"] == "Verify your address"
-
-
-def test_mail_is_not_sent_to_a_server_whose_certificate_is_not_trusted(
-    database_url: str, tmp_path: Path, log: MailLog
-) -> None:
-    inbox, port = Inbox(), free_port()
-    with (
-        smtp_server(inbox, port, ssl_context=server_tls(*self_signed_certificate(tmp_path))),
-        smtp_app(database_url, f"smtps://127.0.0.1:{port}") as app,
-    ):
-        queue(app)
-        log.wait_for(logging.WARNING, "SSLCertVerificationError")
-
-        assert outbox_size(app) == 1  # kept, to try again
-    assert inbox.messages == []
-
-
-def test_starttls_is_required_of_a_server_that_does_not_offer_it(
-    database_url: str, log: MailLog
-) -> None:
-    inbox, port = Inbox(), free_port()  # a plain server: no STARTTLS
-    url = f"smtp+starttls://127.0.0.1:{port}"
-    with smtp_server(inbox, port), smtp_app(database_url, url) as app:
-        queue(app)
-        log.wait_for(logging.WARNING, "SMTPNotSupportedError")
-
-        assert outbox_size(app) == 1  # never sent in the clear
-    assert inbox.messages == []
 
 
 def test_two_senders_never_send_one_mail_twice(database_url: str, log: MailLog) -> None:
