@@ -11,8 +11,17 @@ def mail_settings(**values: object) -> Settings:
     return Settings.model_validate({"secret_key": TEST_SECRET_KEY} | values)
 
 
-def test_mail_goes_to_the_log_unless_told_otherwise() -> None:
-    assert mail_settings().mail_backend == "console"
+def test_the_mail_defaults_are_the_documented_ones() -> None:
+    # The README's settings table: mail goes to the log, and an unsent one is retried after
+    # 10 s, then twice as long each time up to 15 minutes, for two days.
+    settings = mail_settings()
+
+    assert settings.mail_backend == "console"
+    assert settings.smtp_url is None
+    assert settings.smtp_timeout_seconds == 10
+    assert (settings.mail_retry_first_seconds, settings.mail_retry_max_seconds) == (10, 15 * 60)
+    assert settings.mail_give_up_seconds == 2 * 24 * 3600
+    assert settings.mail_poll_seconds == 30
 
 
 @pytest.mark.parametrize(
