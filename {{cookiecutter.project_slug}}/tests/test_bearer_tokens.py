@@ -33,7 +33,7 @@ class Route(NamedTuple):
 
 # Every claim a token needs (stated here, not read from the code under test): without one
 # of them, the token is refused.
-TOKEN_CLAIMS = ["sub", "iat", "exp", "type", "ver"]
+TOKEN_CLAIMS = ["sub", "iat", "exp", "type", "ver", "sid"]
 
 PROTECTED_ROUTES = [
     pytest.param(route, id=f"{route.method} {route.path}")
@@ -53,6 +53,10 @@ PROTECTED_ROUTES = [
 ]
 
 
+# The live session of each account's hand-made tokens (the account fixture starts it).
+LIVE_SESSION: dict[int, int] = {}
+
+
 def valid_claims(user: User) -> dict[str, object]:
     now = datetime.now(UTC)
     return {
@@ -61,6 +65,7 @@ def valid_claims(user: User) -> dict[str, object]:
         "exp": now + timedelta(minutes=5),
         "type": "access",
         "ver": user.token_version,
+        "sid": LIVE_SESSION[user.id],
     }
 
 
@@ -153,18 +158,24 @@ INVALID_AUTHORIZATIONS = [
     # Longer than int() converts (4,300 digits): refused, not a 500.
     pytest.param(with_claims(sub="9" * 5000), id="sub-5000-digits"),
     pytest.param(with_claims(ver="0"), id="ver-a-string"),
+    pytest.param(with_claims(sid=MAX_ID), id="sid-of-no-session"),
+    pytest.param(with_claims(sid=str(1)), id="sid-a-string"),
     pytest.param(next_version, id="ver-from-the-future"),
 ]
 
 
 @pytest.fixture
-def account(create_user: UserFactory) -> User:
+def account(create_user: UserFactory, settings: Settings) -> User:
     """The token owner: a superuser, so that no route refuses the request for lack of rights.
 
-    Another superuser exists, so that the owner may also delete itself.
+    Another superuser exists, so that the owner may also delete itself. The owner is
+    signed in: its session is the one the hand-made tokens name.
     """
     create_user("deputy", is_superuser=True)
-    return create_user("owner", is_superuser=True)
+    owner = create_user("owner", is_superuser=True)
+    signed_in = jwt.decode(token_for(owner, settings), options={"verify_signature": False})
+    LIVE_SESSION[owner.id] = signed_in["sid"]
+    return owner
 
 
 @pytest.mark.parametrize("route", PROTECTED_ROUTES)

@@ -2,10 +2,11 @@
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from {{ cookiecutter.project_slug }}.core.database.sessions import create_session_factory
 from {{ cookiecutter.project_slug }}.core.models import utc_now
+from {{ cookiecutter.project_slug }}.sessions.models import UserSession
 from {{ cookiecutter.project_slug }}.users import queries
 from {{ cookiecutter.project_slug }}.users.models import User
 from tests.conftest import (
@@ -61,10 +62,13 @@ def test_the_newest_users_id_is_not_reused_after_a_superuser_deletes_them(
 def test_a_token_does_not_open_an_account_that_comes_back_with_its_id(
     app: FastAPI, client: TestClient
 ) -> None:
-    # Ids are never reused, but a restored backup or a hand-made row could bring one
-    # back; the new account's token version still differs from the old token's.
+    # Ids are never reused, but a restored backup or hand-made rows could bring one back,
+    # with the session of the old token: the new account's token version still differs
+    # from the old token's.
     ann_id, ann_headers = sign_up_and_log_in(client, "ann")
     [ann_row] = users_table(app)
+    with app.state.engine.connect() as connection:
+        [ann_session] = connection.execute(select(UserSession.__table__)).mappings().all()
     assert client.delete(f"{USERS_URL}/{ann_id}", headers=ann_headers).status_code == 204
     now = utc_now()
     with app.state.engine.begin() as connection:
@@ -78,6 +82,7 @@ def test_a_token_does_not_open_an_account_that_comes_back_with_its_id(
                 "updated_at": now,
             },
         )
+        connection.execute(insert(UserSession), dict(ann_session))
 
     assert log_in(client, "ben").status_code == 200  # the account works
     assert client.get(ME_URL, headers=ann_headers).status_code == 401
