@@ -51,7 +51,7 @@ URL_WITH_PASSWORD = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^@\s]+@")
 SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN|PRIVATE|CREDENTIAL|DATABASE_URL|_KEY$")
 # The API's secret settings; the migration's Secret holds its own URL only (the user that may
 # change the schema, which the API's pods never get), and no SECRET_KEY.
-SECRET_SETTINGS = {"SECRET_KEY", "DATABASE_URL"}
+SECRET_SETTINGS = {"SECRET_KEY", "DATABASE_URL", "SMTP_PASSWORD"}
 MIGRATION_SECRET_SETTINGS = {"MIGRATION_DATABASE_URL"}
 
 
@@ -149,16 +149,20 @@ def dockerfile_environment(base: Base) -> dict[str, str]:
 
 
 def settings_fields(base: Base) -> set[str]:
-    """The names of the variables core/config.py's Settings reads (its fields, upper case)."""
-    tree = ast.parse(base.text(f"{base.root.name}/core/config.py"))
-    [settings] = [
-        node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == "Settings"
-    ]
-    return {
-        node.target.id.upper()
-        for node in settings.body
-        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
-    }
+    """The names of the variables core/config.py's Settings reads (its fields, upper case),
+    with those it inherits from core/mail/settings.py's MailSettings."""
+    fields: set[str] = set()
+    for module, name in (("config.py", "Settings"), ("mail/settings.py", "MailSettings")):
+        tree = ast.parse(base.text(f"{base.root.name}/core/{module}"))
+        [settings] = [
+            node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == name
+        ]
+        fields |= {
+            node.target.id.upper()
+            for node in settings.body
+            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+        }
+    return fields
 
 
 # The files and the schemas
@@ -516,12 +520,13 @@ def test_the_configmap_sets_only_settings_the_service_reads(base: Base) -> None:
 def test_the_service_accepts_the_values_of_the_configmap(
     installed_project: InstalledProject, kubectl: str, tmp_path: Path
 ) -> None:
-    """The settings load as a pod would load them: the ConfigMap, and the Secret's two."""
+    """The settings load as a pod would load them: the ConfigMap, and the Secret's three."""
     project = installed_project
     [configmap] = [obj for obj in render(kubectl, project.root / K8S) if obj["kind"] == "ConfigMap"]
     secret = {
         "SECRET_KEY": secrets.token_urlsafe(48),
         "DATABASE_URL": env_values(project.root / ".env")["DATABASE_URL"],
+        "SMTP_PASSWORD": secrets.token_urlsafe(24),
     }
     load = f"from {project.slug}.core.config import load_settings; load_settings()"
     # Elsewhere than the project, so that no .env adds to them.

@@ -12,19 +12,21 @@ from alembic.config import Config
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx2 import Response
-from sqlalchemy import Engine, create_engine, select
+from sqlalchemy import Engine, create_engine, delete, select
 
 from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.auth.passwords import PasswordHasher
 from {{ cookiecutter.project_slug }}.auth.tokens import create_access_token
 from {{ cookiecutter.project_slug }}.core.config import Settings
 from {{ cookiecutter.project_slug }}.core.database.sessions import create_session_factory
+from {{ cookiecutter.project_slug }}.core.mail.models import OutgoingMail
 from {{ cookiecutter.project_slug }}.core.models import Base, import_every_model
 from {{ cookiecutter.project_slug }}.sessions.issuing import lifetimes
 from {{ cookiecutter.project_slug }}.sessions.queries import start_session
 from {{ cookiecutter.project_slug }}.users import queries
 from {{ cookiecutter.project_slug }}.users.models import User
 from tests.isolated_database import isolated_database
+from tests.smtp_server import MailLog, mail_log
 
 # Every package's tables, also of one that has no router yet: the tests empty them all.
 import_every_model()
@@ -186,3 +188,20 @@ def superuser(create_user: UserFactory) -> User:
 @pytest.fixture
 def superuser_headers(superuser: User, settings: Settings) -> Headers:
     return bearer(token_for(superuser, settings))
+
+
+@pytest.fixture
+def log() -> Iterator[MailLog]:
+    """The mail sender's log records (tests/smtp_server.py)."""
+    with mail_log() as handler:
+        yield handler
+
+
+@pytest.fixture
+def empty_outbox(database_url: str) -> Iterator[None]:
+    """No mail left behind for the next test's senders (the mail tests use no `client`)."""
+    yield
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(delete(OutgoingMail))
+    engine.dispose()

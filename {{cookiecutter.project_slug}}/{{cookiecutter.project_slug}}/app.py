@@ -23,6 +23,7 @@ from {{ cookiecutter.project_slug }}.core.database.engine import create_db_engin
 from {{ cookiecutter.project_slug }}.core.database.sessions import create_session_factory
 from {{ cookiecutter.project_slug }}.core.docs import add_api_docs
 from {{ cookiecutter.project_slug }}.core.errors import answer_invalid_request, answer_try_again
+from {{ cookiecutter.project_slug }}.core.mail.sender import MailSender
 from {{ cookiecutter.project_slug }}.core.metrics import prepare_multiprocess_directory, watch_pool
 from {{ cookiecutter.project_slug }}.core.middleware.body_limit import BodySizeLimit
 from {{ cookiecutter.project_slug }}.core.middleware.internal_errors import InternalErrors
@@ -95,7 +96,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # not in a queue for a thread.
         threads = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="to_thread")
         asyncio.get_running_loop().set_default_executor(threads)
+        await mail_sender.start()
         yield
+        await mail_sender.stop()
         engine.dispose()  # close pooled connections on shutdown
         read_engine.dispose()
 
@@ -124,6 +127,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.read_engine = read_engine
     app.state.read_session_factory = create_session_factory(read_engine)
     app.state.password_hasher = PasswordHasher.from_settings(settings)
+    # Sends the outbox in the background, woken by the commits that queued a mail.
+    mail_sender = MailSender(settings, app.state.session_factory)
+    mail_sender.watch(app.state.session_factory)
+    app.state.mail_sender = mail_sender
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_body_bytes)
     # The 500 of an error nothing handled: inside CORS, which adds its headers to it too.
     app.add_middleware(InternalErrors)

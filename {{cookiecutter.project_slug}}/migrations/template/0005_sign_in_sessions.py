@@ -5,7 +5,7 @@ the next (refresh_tokens), which keeps only each token's SHA-256. Deleting a use
 their sessions, and a session its tokens.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-07
 """
 
@@ -18,7 +18,7 @@ from sqlalchemy.dialects import mysql
 {%- endif %}
 
 revision: str = "0005"
-down_revision: str | None = "0003"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 {%- if cookiecutter.database == "sqlite" %}

@@ -4,8 +4,9 @@ import json
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import NoDecode, SettingsConfigDict
 
+from {{ cookiecutter.project_slug }}.core.mail.settings import MailSettings
 from {{ cookiecutter.project_slug }}.core.secret_key import check_secret_key
 
 PROJECT_NAME = "{{ cookiecutter.project_name }}"
@@ -56,8 +57,11 @@ def require_mysqlclient(url: str) -> str:
 {%- endif %}
 
 
-class Settings(BaseSettings):
-    """Every setting has a variable of the same name in upper case (DATABASE_URL, ...)."""
+class Settings(MailSettings):
+    """Every setting has a variable of the same name in upper case (DATABASE_URL, ...).
+
+    The mail settings (MAIL_BACKEND, SMTP_URL, ...) are core/mail/settings.py's.
+    """
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 {#- As ruff formats it: in parentheses when the line is too long but the string alone fits. #}
@@ -82,7 +86,7 @@ class Settings(BaseSettings):
     # /auth/refresh and /auth/logout read, for a web app (the README says what it asks).
     refresh_token_cookie: bool = False
     # Browsers may call the API from these origins; empty means no cross-origin access.
-    cors_origins: Annotated[list[str], NoDecode] = []
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # Argon2id cost. The defaults are OWASP's minimum; stored hashes carry their own
     # parameters, so raising these re-hashes each password at its owner's next login.
     argon2_time_cost: int = Field(default=2, ge=1)
