@@ -98,9 +98,12 @@ def app(settings: Settings) -> Iterator[FastAPI]:
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
     """A client for the app; every test starts and ends with empty tables."""
-    engine: Engine = app.state.engine
     with TestClient(app) as test_client:
         yield test_client
+    empty_every_table(app.state.engine)
+
+
+def empty_every_table(engine: Engine) -> None:
     with engine.begin() as connection:
         # Every table the models know, those that refer to others first.
         for table in reversed(Base.metadata.sorted_tables):

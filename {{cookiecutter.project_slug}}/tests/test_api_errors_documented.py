@@ -35,6 +35,11 @@ STATUSES = {
     "log_out_everywhere": {204, 401, 403, 503},
     "list_my_sessions": {200, 401, 403, 503},
     "end_my_session": {204, 401, 403, 404, 422, 503},
+    "request_email_verification": {202, 401, 403, 404, 409, 429, 503},
+    "verify_email": {204, 400, 413, 422, 429, 503},
+    # No 404 for an address nobody has: the answer must not tell.
+    "request_password_reset": {202, 413, 422, 429, 503},
+    "confirm_password_reset": {204, 400, 413, 422, 429, 503},
 }
 ERROR_DETAIL = {"$ref": "#/components/schemas/ErrorDetail"}
 VALIDATION_ERROR = {"$ref": "#/components/schemas/HTTPValidationError"}

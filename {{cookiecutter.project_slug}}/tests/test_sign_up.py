@@ -12,7 +12,10 @@ from tests.conftest import Headers, users_table
 
 USERS_URL = "/api/v1/users"
 SIGN_UP = {"username": "alice", "password": "a long password", "age": 30}
-USER_FIELDS = {"id", "username", "age", "is_active", "is_superuser", "created_at", "updated_at"}
+USER_FIELDS = {
+    *["id", "username", "age", "email", "email_verified"],
+    *["is_active", "is_superuser", "created_at", "updated_at"],
+}
 
 
 def post_raw_json(client: TestClient, text: str) -> Response:

@@ -13,7 +13,10 @@ from {{ cookiecutter.project_slug }}.users.models import User
 from tests.conftest import Headers, UserFactory, bearer, token_for, users_table
 
 USERS_URL = "/api/v1/users"
-USER_FIELDS = {"id", "username", "age", "is_active", "is_superuser", "created_at", "updated_at"}
+USER_FIELDS = {
+    *["id", "username", "age", "email", "email_verified"],
+    *["is_active", "is_superuser", "created_at", "updated_at"],
+}
 # Path ids no user can have: not integers, not positive, or beyond the INT column.
 IMPOSSIBLE_IDS = [
     *["abc", "1.5", "1e3", "0", "-1", str(MAX_ID + 1), "99999999999999999999"],

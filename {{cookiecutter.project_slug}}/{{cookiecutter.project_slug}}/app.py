@@ -15,6 +15,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.routing import Mount, Route
 
+from {{ cookiecutter.project_slug }}.account_mail.router import router as account_mail_router
 from {{ cookiecutter.project_slug }}.auth.passwords import PasswordHasher, PasswordHasherBusyError
 from {{ cookiecutter.project_slug }}.auth.router import router as auth_router
 from {{ cookiecutter.project_slug }}.core.config import PROJECT_NAME, Settings, load_settings
@@ -156,6 +157,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Each domain's endpoints, under /api/v1: a new package includes its router here.
     app.include_router(auth_router, prefix="/api/v1")
     app.include_router(sessions_router, prefix="/api/v1")
+    app.include_router(account_mail_router, prefix="/api/v1")
     app.include_router(users_router, prefix="/api/v1")
     app.include_router(users_admin_router, prefix="/api/v1")
     # Added last, so it wraps everything else (CORS too); the routes must be known by now.

@@ -107,6 +107,17 @@ class Settings(MailSettings):
     # one client cannot lock out many usernames (behind a proxy, see the README); 0 turns
     # this limit off, where the service cannot tell its clients apart.
     login_max_failures_per_client: int = Field(default=50, ge=0)
+    # Mailed links (account_mail/): a link to verify an email address lasts
+    # email_verification_expire_hours, one to reset a password password_reset_expire_minutes.
+    email_verification_expire_hours: int = Field(default=24, ge=1, le=24 * 30)
+    password_reset_expire_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    # Requests for such mails: at most mail_requests_max_per_address for one address, and
+    # mail_requests_max_per_client from one client address (with its links that were
+    # wrong), within mail_requests_window_seconds; 0 turns the per-client limit off, as for
+    # logins behind a proxy.
+    mail_requests_max_per_address: int = Field(default=3, ge=1)
+    mail_requests_max_per_client: int = Field(default=20, ge=0)
+    mail_requests_window_seconds: int = Field(default=60 * 60, ge=1)
     # Larger request bodies get 413 before they are read (the largest this API takes, a
     # batch of 100 updates, is about 10 KiB).
     max_request_body_bytes: int = Field(default=64 * 1024, ge=1024)

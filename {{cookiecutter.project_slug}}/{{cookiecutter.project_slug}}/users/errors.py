@@ -12,13 +12,17 @@ from {{ cookiecutter.project_slug }}.users.schemas import UserRead
 # Answers for the OpenAPI docs (core/errors.py says why each names ErrorDetail).
 NOT_FOUND: Responses = {404: {"model": ErrorDetail, "description": "No user with this id"}}
 TAKEN: Responses = {409: {"model": ErrorDetail, "description": "The username is taken"}}
+NAME_OR_EMAIL_TAKEN: Responses = {
+    409: {"model": ErrorDetail, "description": "The username or the email address is taken"}
+}
 LAST_SUPERUSER: Responses = {
     409: {"model": ErrorDetail, "description": "This is the last active superuser"}
 }
 TAKEN_OR_LAST_SUPERUSER: Responses = {
     409: {
         "model": ErrorDetail,
-        "description": "The username is taken, or no active superuser would be left",
+        "description": "The username or the email address is taken,"
+        " or no active superuser would be left",
     }
 }
 # The routes on a user's id, which check_self_or_superuser guards.
@@ -46,6 +50,10 @@ NO_SUPERUSER_LEFT = HTTPException(
 def username_taken(username: str | None) -> HTTPException:
     detail = "A username is taken" if username is None else f"Username {username!r} is taken"
     return HTTPException(status.HTTP_409_CONFLICT, detail=detail)
+
+
+def email_taken(email: str) -> HTTPException:
+    return HTTPException(status.HTTP_409_CONFLICT, detail=f"Email address {email!r} is taken")
 
 
 def user_not_found(user_id: int) -> HTTPException:

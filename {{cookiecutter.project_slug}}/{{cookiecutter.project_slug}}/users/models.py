@@ -3,7 +3,7 @@
 import secrets
 from datetime import datetime
 
-from sqlalchemy import BigInteger, String
+from sqlalchemy import BigInteger, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from {{ cookiecutter.project_slug }}.core.models import (
@@ -13,6 +13,9 @@ from {{ cookiecutter.project_slug }}.core.models import (
     UTCDateTime,
     utc_now,
 )
+
+# The longest address SMTP can deliver to (RFC 5321's limit on a path, less its brackets).
+EMAIL_LENGTH = 254
 
 
 def random_token_version() -> int:
@@ -35,6 +38,14 @@ class User(Base):
     id: Mapped[int] = mapped_column(ID, primary_key=True)
     username: Mapped[str] = mapped_column(String(50, collation=USERNAME_COLLATION), unique=True)
     age: Mapped[int | None]
+    # Optional, and unique regardless of case like usernames ("Alice@Example.com" is
+    # "alice@example.com"). Proven by a mailed link (account_mail/): a new address is
+    # unverified until then, and only a verified one is sent password reset links.
+    email: Mapped[str | None] = mapped_column(
+        String(EMAIL_LENGTH, collation=USERNAME_COLLATION), unique=True, index=True
+    )
+    # Filled in by the database, as the migration that added it did for existing users.
+    email_verified: Mapped[bool] = mapped_column(server_default=false())
     hashed_password: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(default=True)
     is_superuser: Mapped[bool] = mapped_column(default=False)

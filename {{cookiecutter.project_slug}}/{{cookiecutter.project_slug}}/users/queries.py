@@ -4,6 +4,7 @@ rows.py holds the token check's, batch_update.py the change of many users at onc
 last_superuser.py and concurrent_deletes.py the guards around changes to users.
 """
 
+import re
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, func, select, update
@@ -28,6 +29,21 @@ class UsernameTakenError(Exception):
         self.username = username
 
 
+class EmailTakenError(Exception):
+    """Another user already has this email address (compared without case)."""
+
+    def __init__(self, email: str) -> None:
+        super().__init__(f"{email!r} is taken")
+        self.email = email
+
+
+# How each database names the email's unique index in its error: SQLite by the column
+# ("UNIQUE constraint failed: users.email"), MySQL and PostgreSQL by the index's name in
+# quotes (the duplicate value, which comes before, could hold any other text).
+SQLITE_EMAIL_TAKEN = "UNIQUE constraint failed: users.email"
+QUOTED_EMAIL_INDEX = re.compile(r"""['"`.]ix_users_email['"`]""")
+
+
 # Changing one of these retires every token the user had (see retire_tokens).
 TOKEN_RETIRING_FIELDS = {"hashed_password", "is_active"}
 
@@ -39,6 +55,12 @@ def get_user(session: Session, *, user_id: int) -> User | None:
 
 def get_user_by_username(session: Session, *, username: str) -> User | None:
     return session.scalars(select(User).where(User.username == username)).one_or_none()
+
+
+def get_user_by_verified_email(session: Session, *, email: str) -> User | None:
+    """The active user whose verified address this is, compared without case; or None."""
+    query = select(User).where(User.email == email, User.email_verified, User.is_active)
+    return session.scalars(query).one_or_none()
 
 
 def list_users(session: Session, *, after: int, offset: int, limit: int) -> list[User]:
@@ -61,14 +83,24 @@ def create_user(
     username: str,
     hashed_password: str,
     age: int | None = None,
+    email: str | None = None,
     is_superuser: bool = False,
 ) -> User:
     user = User(
-        username=username, hashed_password=hashed_password, age=age, is_superuser=is_superuser
+        username=username,
+        hashed_password=hashed_password,
+        age=age,
+        email=email,
+        is_superuser=is_superuser,
     )
     session.add(user)
-    flush(session, username)
+    flush(session, username, email)
     return user
+
+
+def mark_email_verified(session: Session, *, user: User) -> None:
+    user.email_verified = True
+    session.flush()
 
 
 def retire_tokens(session: Session, *, user: User) -> None:
@@ -86,10 +118,13 @@ def retire_tokens(session: Session, *, user: User) -> None:
 def update_user(session: Session, *, user: User, changes: dict[str, Any]) -> User:
     """Set the given attributes; the caller has checked who may change which field.
 
-    A new password, or a change of is_active, retires the user's tokens. Raises
-    NoSuperuserLeftError, changing nothing, if no active superuser would be left, and
-    UsersNotFoundError if another request deleted the user meanwhile.
+    A new password, or a change of is_active, retires the user's tokens; a new email
+    address is unverified. Raises NoSuperuserLeftError, changing nothing, if no active
+    superuser would be left, and UsersNotFoundError if another request deleted the user
+    meanwhile.
     """
+    if "email" in changes and not same_address(changes["email"], user.email):
+        changes["email_verified"] = False
     retires = any(
         field in TOKEN_RETIRING_FIELDS and getattr(user, field) != value
         for field, value in changes.items()
@@ -104,7 +139,7 @@ def update_user(session: Session, *, user: User, changes: dict[str, Any]) -> Use
     ):
         for field, value in changes.items():
             setattr(user, field, value)
-        flush(session, changes.get("username"))
+        flush(session, changes.get("username"), changes.get("email"))
         if retires:
             retire_tokens(session, user=user)
         login_attempts.carry(session, renames)
@@ -157,10 +192,20 @@ def delete_user(session: Session, *, user: User) -> None:
         session.flush()
 
 
-def flush(session: Session, username: str | None) -> None:
+def same_address(new: str | None, old: str | None) -> bool:
+    """Whether two addresses are one to the database (which compares them without case)."""
+    return (new or "").lower() == (old or "").lower()
+
+
+def flush(session: Session, username: str | None, email: str | None = None) -> None:
     # Send the changes now, inside the request's transaction, so that a duplicate
-    # username surfaces here as an error the caller can answer with 409.
+    # username or email surfaces here as an error the caller can answer with 409.
     try:
         session.flush()
     except IntegrityError as error:
+        message = str(error.orig)
+        if email is not None and (
+            message == SQLITE_EMAIL_TAKEN or QUOTED_EMAIL_INDEX.search(message)
+        ):
+            raise EmailTakenError(email) from error
         raise UsernameTakenError(username) from error

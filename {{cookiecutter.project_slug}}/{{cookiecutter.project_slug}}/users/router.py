@@ -35,13 +35,14 @@ from {{ cookiecutter.project_slug }}.users import queries
 from {{ cookiecutter.project_slug }}.users.concurrent_deletes import UsersNotFoundError
 from {{ cookiecutter.project_slug }}.users.errors import (
     LAST_SUPERUSER,
+    NAME_OR_EMAIL_TAKEN,
     NO_SUPERUSER_LEFT,
     NOT_FOUND,
     SELF_OR_SUPERUSER,
     SELF_OR_SUPERUSER_UPDATE,
-    TAKEN,
     TAKEN_OR_LAST_SUPERUSER,
     check_self_or_superuser,
+    email_taken,
     get_user_or_404,
     user_not_found,
     username_taken,
@@ -62,7 +63,9 @@ UserIdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="The user's id")]
 SUPERUSER_FIELDS = {"is_active", "is_superuser", "password"}
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses=TAKEN | BODY_TOO_LARGE)
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, responses=NAME_OR_EMAIL_TAKEN | BODY_TOO_LARGE
+)
 def create_user(body: UserCreate, session: SessionDep, hasher: PasswordHasherDep) -> UserRead:
     """Sign up: anyone may create an ordinary (not superuser) account."""
     try:
@@ -71,9 +74,12 @@ def create_user(body: UserCreate, session: SessionDep, hasher: PasswordHasherDep
             username=body.username,
             hashed_password=hasher.hash(body.password),
             age=body.age,
+            email=body.email,
         )
     except queries.UsernameTakenError:
         raise username_taken(body.username) from None
+    except queries.EmailTakenError:
+        raise email_taken(body.email or "") from None
     session.commit()
     return UserRead.model_validate(user)
 
@@ -175,6 +181,8 @@ def update_user(
         raise user_not_found(user_id) from None
     except queries.UsernameTakenError as error:
         raise username_taken(error.username) from None
+    except queries.EmailTakenError as error:
+        raise email_taken(error.email) from None
     except NoSuperuserLeftError:
         raise NO_SUPERUSER_LEFT from None
     session.commit()

@@ -26,6 +26,8 @@ class UserRow(NamedTuple):
     id: int
     username: str
     age: int | None
+    email: str | None
+    email_verified: bool
     is_active: bool
     is_superuser: bool
     created_at: datetime

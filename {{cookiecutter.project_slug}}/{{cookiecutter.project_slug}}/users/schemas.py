@@ -3,9 +3,18 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from {{ cookiecutter.project_slug }}.core.schemas import RowId, StrictModel, ValidText
+from {{ cookiecutter.project_slug }}.users.models import EMAIL_LENGTH
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_.-]{3,50}$"
 
@@ -15,10 +24,25 @@ Password = Annotated[ValidText, StringConstraints(min_length=8, max_length=128)]
 Age = Annotated[int, Field(ge=0, le=150)]
 
 
+def deliverable(address: str) -> str:
+    # An address beyond ASCII needs a mail server that speaks SMTPUTF8, which many do not:
+    # a mail to it could never leave the outbox.
+    if not address.isascii():
+        raise ValueError("must be an ASCII address (name@example.com)")
+    if len(address) > EMAIL_LENGTH:
+        raise ValueError(f"must be at most {EMAIL_LENGTH} characters")
+    return address
+
+
+# Checked for its form by email-validator (no DNS lookup), the domain put in lower case.
+EmailAddress = Annotated[EmailStr, AfterValidator(deliverable)]
+
+
 class UserCreate(StrictModel):
     username: Username
     password: Password
     age: Age | None = None
+    email: EmailAddress | None = None
 
 
 class UserUpdate(StrictModel):
@@ -26,6 +50,9 @@ class UserUpdate(StrictModel):
 
     username: Username | None = None
     age: Age | None = None
+    # A new address is unverified until its owner follows the link mailed to it; null
+    # removes it.
+    email: EmailAddress | None = None
     is_active: bool | None = None
     is_superuser: bool | None = None
     password: Password | None = None
@@ -63,6 +90,8 @@ class UserRead(BaseModel):
     id: int
     username: str
     age: int | None
+    email: str | None
+    email_verified: bool = Field(description="Whether its owner followed the link mailed to it")
     is_active: bool
     is_superuser: bool
     created_at: datetime

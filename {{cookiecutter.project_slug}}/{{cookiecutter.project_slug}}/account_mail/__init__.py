@@ -1,0 +1,1 @@
+"""Mailed links: verify an email address, reset a forgotten password."""
