@@ -821,6 +821,49 @@ MUTANTS = [
         'REQUIRED_CLAIMS = ["sub", "iat", "exp", "type", "ver"]',
         "tests/test_security.py",
     ),
+    # Email addresses and mailed links (issue 25).
+    Mutant(
+        "a-new-address-stays-verified",
+        "{slug}/users/queries.py",
+        '        changes["email_verified"] = False\n',
+        "        pass\n",
+        "tests/test_email_addresses.py::test_a_new_address_is_unverified",
+    ),
+    Mutant(
+        "a-mailed-link-works-twice",
+        "{slug}/account_mail/tokens.py",
+        ".where(MailToken.id == mail_token.id, MailToken.used_at.is_(None))",
+        ".where(MailToken.id == mail_token.id)",
+        "tests/test_mailed_links.py::test_the_verification_link_verifies_the_address_once",
+    ),
+    Mutant(
+        "a-link-for-another-address-verifies-it",
+        "{slug}/account_mail/tokens.py",
+        "        and same_address(mail_token.email, user.email)\n",
+        "",
+        "tests/test_mailed_links.py::test_a_link_for_an_address_the_user_no_longer_has_is_refused",
+    ),
+    Mutant(
+        "a-link-outlives-a-new-password",
+        "{slug}/account_mail/tokens.py",
+        "        and mail_token.token_version == user.token_version\n",
+        "",
+        "tests/test_mailed_links.py::test_a_new_password_ends_the_links_mailed_before",
+    ),
+    Mutant(
+        "a-reset-mailed-to-an-unverified-address",
+        "{slug}/users/queries.py",
+        "User.email == email, User.email_verified, User.is_active",
+        "User.email == email, User.is_active",
+        "tests/test_mailed_links.py::test_a_reset_is_mailed_only_to_a_verified_address_and_answers_alike",
+    ),
+    Mutant(
+        "mail-requests-unthrottled-per-address",
+        "{slug}/account_mail/throttling.py",
+        "    if email is not None:\n",
+        "    if False:\n",
+        "tests/test_mailed_links.py::test_requests_for_one_address_are_throttled_whatever_its_case",
+    ),
     # The schema declares every error an endpoint answers, with its body (issue 24).
     Mutant(
         "read-user-leaves-its-404-undocumented",

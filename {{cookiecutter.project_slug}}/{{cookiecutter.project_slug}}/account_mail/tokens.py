@@ -38,7 +38,8 @@ def issue_mail_token(session: Session, *, user: User, purpose: str, lifetime: ti
 
 def redeem_mail_token(session: Session, *, token: str, purpose: str) -> User | None:
     """Use the token up, and return its user; None if it is unknown, used, expired, or no
-    longer stands for the user as they are (another address, a new password, deactivated)."""
+    longer stands for the user as they are (another address, or none; a new password;
+    deactivated)."""
     now = utc_now()
     found = session.execute(
         select(MailToken, User)
@@ -49,16 +50,14 @@ def redeem_mail_token(session: Session, *, token: str, purpose: str) -> User | N
         return None
     mail_token, user = found
     if not (
-        mail_token.used_at is None
-        and now < mail_token.expires_at
+        now < mail_token.expires_at
         and mail_token.token_version == user.token_version
-        and user.email is not None
         and same_address(mail_token.email, user.email)
         and user.is_active
     ):
         return None
-    # Of two requests presenting the token at once, only one finds it unused here (the
-    # database orders the two updates): a link works once.
+    # A link works once: only a token still unused is used up here. Of two requests that
+    # present it at once, the database orders the two updates, and one finds it used.
     use = (
         update(MailToken)
         .where(MailToken.id == mail_token.id, MailToken.used_at.is_(None))
