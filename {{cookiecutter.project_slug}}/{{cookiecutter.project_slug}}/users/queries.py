@@ -37,11 +37,14 @@ class EmailTakenError(Exception):
         self.email = email
 
 
-# How each database names the email's unique index in its error: SQLite by the column
-# ("UNIQUE constraint failed: users.email"), MySQL and PostgreSQL by the index's name in
-# quotes (the duplicate value, which comes before, could hold any other text).
-SQLITE_EMAIL_TAKEN = "UNIQUE constraint failed: users.email"
-QUOTED_EMAIL_INDEX = re.compile(r"""['"`.]ix_users_email['"`]""")
+# How each database's error names the email's unique index, where it names nothing else the
+# request sent: SQLite names the column; MySQL and MariaDB end with the key, PostgreSQL
+# starts with the constraint (the duplicate value, also in the message, could be anything).
+EMAIL_TAKEN_MESSAGES = re.compile(
+    r"^UNIQUE constraint failed: users\.email$"
+    r"|for key '(users\.)?ix_users_email'$"
+    r'|^duplicate key value violates unique constraint "ix_users_email"'
+)
 
 
 # Changing one of these retires every token the user had (see retire_tokens).
@@ -203,9 +206,8 @@ def flush(session: Session, username: str | None, email: str | None = None) -> N
     try:
         session.flush()
     except IntegrityError as error:
-        message = str(error.orig)
-        if email is not None and (
-            message == SQLITE_EMAIL_TAKEN or QUOTED_EMAIL_INDEX.search(message)
-        ):
+        # The driver's message: mysqlclient's error holds (code, message).
+        message = str(error.orig.args[-1] if error.orig and error.orig.args else error.orig)
+        if email is not None and EMAIL_TAKEN_MESSAGES.search(message):
             raise EmailTakenError(email) from error
         raise UsernameTakenError(username) from error
