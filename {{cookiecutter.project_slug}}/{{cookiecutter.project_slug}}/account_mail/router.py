@@ -7,18 +7,18 @@ waits for a mail server, and one that is down delays a mail without losing it.
 
 import logging
 from datetime import timedelta
-from typing import NoReturn
 
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, status
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from {{ cookiecutter.project_slug }}.account_mail import messages, throttling
-from {{ cookiecutter.project_slug }}.account_mail.models import (
-    RESET_PASSWORD,
-    VERIFY_EMAIL,
-    WRONG_TOKEN,
+from {{ cookiecutter.project_slug }}.account_mail.errors import (
+    LINK_REFUSED,
+    NOTHING_TO_VERIFY,
+    refuse_link,
 )
+from {{ cookiecutter.project_slug }}.account_mail.models import RESET_PASSWORD, VERIFY_EMAIL
 from {{ cookiecutter.project_slug }}.account_mail.schemas import (
     MailAccepted,
     MailTokenBody,
@@ -37,12 +37,7 @@ from {{ cookiecutter.project_slug }}.auth.dependencies import (
 from {{ cookiecutter.project_slug }}.auth.password_guessing import client_address
 from {{ cookiecutter.project_slug }}.core.config import Settings
 from {{ cookiecutter.project_slug }}.core.dependencies import SessionDep, SettingsDep
-from {{ cookiecutter.project_slug }}.core.errors import (
-    BODY_TOO_LARGE,
-    TRY_AGAIN,
-    ErrorDetail,
-    Responses,
-)
+from {{ cookiecutter.project_slug }}.core.errors import BODY_TOO_LARGE, TRY_AGAIN
 from {{ cookiecutter.project_slug }}.core.middleware.request_ids import current_request_id
 from {{ cookiecutter.project_slug }}.users import queries
 from {{ cookiecutter.project_slug }}.users.concurrent_deletes import UsersNotFoundError
@@ -51,29 +46,6 @@ from {{ cookiecutter.project_slug }}.users.errors import get_user_or_404
 logger = logging.getLogger(__name__)
 
 router = APIRouter(tags=["account mail"], responses=TRY_AGAIN)
-
-LINK_REFUSED: Responses = {
-    400: {
-        "model": ErrorDetail,
-        "description": "The link's token is unknown, used or expired, or was for an address,"
-        " or a password, the user no longer has",
-    }
-}
-NOTHING_TO_VERIFY: Responses = {
-    404: {"model": ErrorDetail, "description": "The user was deleted while this request ran"},
-    409: {"model": ErrorDetail, "description": "You have no email address, or it is verified"},
-}
-
-
-def refuse_link(session: Session, settings: Settings, client: str | None) -> NoReturn:
-    """Count the wrong token against its client, and answer 400."""
-    session.rollback()
-    throttling.record(session, settings, kind=WRONG_TOKEN, email=None, client=client)
-    session.commit()
-    raise HTTPException(
-        status.HTTP_400_BAD_REQUEST,
-        detail="This link is unknown, used or expired; ask for a new one",
-    )
 
 
 @router.post(

@@ -10,7 +10,7 @@ from {{ cookiecutter.project_slug }}.account_mail.models import MailToken
 from {{ cookiecutter.project_slug }}.core.models import utc_now
 from {{ cookiecutter.project_slug }}.core.opaque_tokens import digest, new_token
 from {{ cookiecutter.project_slug }}.users.models import User
-from {{ cookiecutter.project_slug }}.users.queries import same_address
+from {{ cookiecutter.project_slug }}.users.taken import same_address
 
 
 def issue_mail_token(session: Session, *, user: User, purpose: str, lifetime: timedelta) -> str:

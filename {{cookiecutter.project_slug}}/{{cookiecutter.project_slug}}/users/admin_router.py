@@ -17,6 +17,7 @@ from {{ cookiecutter.project_slug }}.users import batch_update, queries
 from {{ cookiecutter.project_slug }}.users.concurrent_deletes import UsersNotFoundError
 from {{ cookiecutter.project_slug }}.users.errors import TAKEN, username_taken
 from {{ cookiecutter.project_slug }}.users.schemas import UserBatchUpdate, UserPage, UserRead
+from {{ cookiecutter.project_slug }}.users.taken import UsernameTakenError
 
 # Every route here takes a superuser's token and reads or writes the database.
 router = APIRouter(prefix="/users", tags=["users"], responses=SUPERUSER_ONLY | TRY_AGAIN)
@@ -76,7 +77,7 @@ def update_users(
     except UsersNotFoundError as error:
         detail = f"Users not found: {', '.join(map(str, error.user_ids))}"
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=detail) from None
-    except queries.UsernameTakenError as error:
+    except UsernameTakenError as error:
         raise username_taken(error.username) from None
     session.commit()
     return [UserRead.model_validate(user) for user in users]

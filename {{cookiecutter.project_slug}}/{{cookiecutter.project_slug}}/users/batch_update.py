@@ -12,7 +12,7 @@ from {{ cookiecutter.project_slug }}.users.concurrent_deletes import (
     unless_deleted_meanwhile,
 )
 from {{ cookiecutter.project_slug }}.users.models import User
-from {{ cookiecutter.project_slug }}.users.queries import UsernameTakenError, flush
+from {{ cookiecutter.project_slug }}.users.taken import UsernameTakenError, flush
 
 
 def update_users(session: Session, *, changes: Sequence[dict[str, Any]]) -> list[User]:

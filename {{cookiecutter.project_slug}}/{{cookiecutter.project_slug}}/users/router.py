@@ -55,6 +55,7 @@ from {{ cookiecutter.project_slug }}.users.schemas import (
     UserRead,
     UserUpdate,
 )
+from {{ cookiecutter.project_slug }}.users.taken import EmailTakenError, UsernameTakenError
 
 # Every route here reads or writes the database, and may find it busy: TRY_AGAIN.
 router = APIRouter(prefix="/users", tags=["users"], responses=TRY_AGAIN)
@@ -76,9 +77,9 @@ def create_user(body: UserCreate, session: SessionDep, hasher: PasswordHasherDep
             age=body.age,
             email=body.email,
         )
-    except queries.UsernameTakenError:
+    except UsernameTakenError:
         raise username_taken(body.username) from None
-    except queries.EmailTakenError:
+    except EmailTakenError:
         raise email_taken(body.email or "") from None
     session.commit()
     return UserRead.model_validate(user)
@@ -179,9 +180,9 @@ def update_user(
         queries.update_user(session, user=user, changes=changes)
     except UsersNotFoundError:  # deleted by another request since it was read
         raise user_not_found(user_id) from None
-    except queries.UsernameTakenError as error:
+    except UsernameTakenError as error:
         raise username_taken(error.username) from None
-    except queries.EmailTakenError as error:
+    except EmailTakenError as error:
         raise email_taken(error.email) from None
     except NoSuperuserLeftError:
         raise NO_SUPERUSER_LEFT from None
