@@ -36,7 +36,7 @@ def call(
     method: str | None = None,
 ) -> tuple[int, Any]:
     """Send a request (GET, or POST with a body, unless `method` says otherwise); return the
-    status and the body (parsed when it is JSON)."""
+    status and the body (parsed when it is JSON; "" when empty)."""
     headers, data = {}, None
     if json_body is not None:
         headers["Content-Type"], data = "application/json", json.dumps(json_body).encode()
@@ -55,7 +55,8 @@ def call(
             )
     except urllib.error.HTTPError as error:
         status, body, kind = error.code, error.read(), error.headers.get_content_type()
-    return status, json.loads(body) if kind == "application/json" else body.decode()
+    # A 204's empty body keeps the JSON type FastAPI's responses carry: nothing to parse.
+    return status, json.loads(body) if kind == "application/json" and body else body.decode()
 
 
 @contextmanager
