@@ -17,7 +17,11 @@ It prints, per endpoint: the median requests/s over the runs, p50 and p99 latenc
 the server's CPU time per request, the ratio to hello-world, and the service's peak memory;
 and writes the same as JSON (build/bench/results.json by default) for comparison over time.
 Then, for each database, what request ids, metrics and the JSON request log each cost: the
-server's CPU per request on GET /api/v1/users/me with none, each alone, and all of them."""
+server's CPU per request on GET /api/v1/users/me with none, each alone, and all of them.
+
+POST /api/v1/auth/refresh runs as a client would: each connection sends the refresh token
+that its last answer brought, from a session of its own that a login started before the
+run (scripts/bench/refresh.lua says how wrk is held to that)."""
 
 import argparse
 import json
@@ -57,6 +61,9 @@ class Endpoint:
     # Load that a second wrk puts on the service meanwhile, unmeasured: how much it slows
     # this endpoint down. The server's CPU time then counts both, so none is shown.
     beside: "Endpoint | None" = None
+    # Each connection rotates the refresh tokens of a session of its own (a token sent
+    # twice would end its session); the logins that start them stay out of the figures.
+    own_sessions: bool = False
 
 
 HELLO = Endpoint("hello-world GET /", "/")
@@ -86,6 +93,10 @@ ENDPOINTS = [
     ),
     # Hashing dominates these two; 4 connections, as the targets are stated.
     Endpoint("POST /api/v1/auth/token", "/api/v1/auth/token", 4, "login.lua"),
+    # Beside the login it saves; 4 connections, as each is a wrk thread (refresh.lua).
+    Endpoint(
+        "POST /api/v1/auth/refresh", "/api/v1/auth/refresh", 4, "refresh.lua", own_sessions=True
+    ),
     Endpoint("POST /api/v1/users", "/api/v1/users", 4, "sign_up.lua"),
     Endpoint("GET /health", "/health"),
 ]
@@ -252,23 +263,38 @@ def run(command: list[str], **kwargs: object) -> str:
 
 
 def wrk_command(
-    url: str, endpoint: Endpoint, seconds: int, token: str | None, placement: Placement
+    url: str,
+    endpoint: Endpoint,
+    seconds: int,
+    token: str | None,
+    placement: Placement,
+    refresh_tokens: list[str] | None = None,
 ) -> list[str]:
+    # wrk's Lua cannot tell a thread's connections apart: own sessions take a thread each.
+    threads = endpoint.connections if endpoint.own_sessions else 1
     command = placement.pinned(["wrk"], placement.wrk_cpus)
-    command += ["--threads", "1", "--connections", str(endpoint.connections)]
+    command += ["--threads", str(threads), "--connections", str(endpoint.connections)]
     command += ["--duration", f"{seconds}s", "--latency", "--timeout", "10s"]
     if token is not None:
         command += ["--header", f"Authorization: Bearer {token}"]
     if endpoint.script is not None:
         command += ["--script", str(SCRIPTS / endpoint.script)]
-    return [*command, url]
+    command.append(url)
+    if refresh_tokens:
+        command += ["--", *refresh_tokens]  # the script's init(args), one per thread
+    return command
 
 
 def wrk(
-    url: str, endpoint: Endpoint, seconds: int, token: str | None, placement: Placement
+    url: str,
+    endpoint: Endpoint,
+    seconds: int,
+    token: str | None,
+    placement: Placement,
+    refresh_tokens: list[str] | None = None,
 ) -> dict[str, float]:
     """Load one URL with wrk; return requests/s, p50 and p99 in ms, and the error count."""
-    output = run(wrk_command(url, endpoint, seconds, token, placement))
+    output = run(wrk_command(url, endpoint, seconds, token, placement, refresh_tokens))
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return {
@@ -305,8 +331,14 @@ def measure(
             stdout=subprocess.DEVNULL,
         )
         time.sleep(0.5)  # under way before the measured run starts
+    refresh_tokens = None
+    if endpoint.own_sessions:
+        # Fresh sessions for each run: the last run's chains end on tokens wrk kept to itself.
+        refresh_tokens = [log_in(server.url)[1] for _ in range(endpoint.connections)]
     cpu_before = server.cpu_seconds()
-    result = wrk(url, endpoint, seconds, token if endpoint.signed_in else None, placement)
+    result = wrk(
+        url, endpoint, seconds, token if endpoint.signed_in else None, placement, refresh_tokens
+    )
     cpu = server.cpu_seconds() - cpu_before
     if background is not None:
         background.wait()
@@ -384,11 +416,17 @@ def prepare(database: str, work: Path, users: int) -> tuple[Path, Path, dict[str
     return project, venv, env
 
 
-def sign_in(url: str) -> tuple[str, str]:
-    """Log in as the seeded user; return the token and the user's id."""
+def log_in(url: str) -> tuple[str, str]:
+    """Log in as the seeded user, which starts a session; return the access and refresh token."""
     body = f"username=bench_user&password={BENCH_PASSWORD}".encode()
     with urllib.request.urlopen(url + "/api/v1/auth/token", data=body, timeout=30) as response:
-        token = str(json.load(response)["access_token"])
+        answer = json.load(response)
+    return str(answer["access_token"]), str(answer["refresh_token"])
+
+
+def sign_in(url: str) -> tuple[str, str]:
+    """Log in as the seeded user; return the access token and the user's id."""
+    token, _ = log_in(url)
     me = urllib.request.Request(
         url + "/api/v1/users/me", headers={"Authorization": f"Bearer {token}"}
     )

@@ -1,11 +1,10 @@
 -- POST a sign-up with a username no other request uses: thread number, then a counter.
 local counter = 0
-local thread_number = 0
 local threads = 0
 
 function setup(thread)
   threads = threads + 1
-  thread:set("thread_number", threads)
+  thread:set("thread_number", threads)  -- a global: a local of that name would hide it
 end
 
 function init(args)
