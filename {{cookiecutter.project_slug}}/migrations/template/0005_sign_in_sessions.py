@@ -87,7 +87,9 @@ def upgrade() -> None:
         mysql_collate="utf8mb4_unicode_ci",
 {%- endif %}
     )
-    op.create_index("ix_refresh_tokens_session_id", "refresh_tokens", ["session_id"])
+    op.create_index(
+        "ix_refresh_tokens_session_id_expires_at", "refresh_tokens", ["session_id", "expires_at"]
+    )
 
 
 def downgrade() -> None:

@@ -8,7 +8,7 @@ attempt is logged, with the request id of the request that queued the mail, and 
 import asyncio
 import contextlib
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
@@ -43,6 +43,9 @@ class MailSender:
         # for each step of the conversation (connect, EHLO, STARTTLS, AUTH, MAIL and RCPT,
         # DATA). A worker that died meanwhile leaves it to the others after that.
         self.hold = timedelta(seconds=settings.smtp_timeout_seconds * 6)
+        # When a mail this sender failed to send is due again: it looks then, not only at
+        # its next poll, so that a retry comes when the log said it would.
+        self.next_retry: datetime | None = None
 
     def watch(self, session_factory: sessionmaker[Session]) -> None:
         """Wake up when a session of this factory commits a queued mail (outbox.queue_mail)."""
@@ -92,7 +95,17 @@ class MailSender:
             except Exception:  # a bug: logged, and the sender lives on to send the rest
                 logger.exception("The mail sender failed; trying again later")
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wanted.wait(), self.settings.mail_poll_seconds)
+                await asyncio.wait_for(self.wanted.wait(), self.seconds_to_sleep())
+
+    def seconds_to_sleep(self) -> float:
+        """Until the next poll, or the next retry of this sender's, whichever comes first."""
+        seconds = self.settings.mail_poll_seconds
+        if self.next_retry is not None:
+            until = (self.next_retry - utc_now()).total_seconds()
+            if until > 0:
+                return min(seconds, until)
+            self.next_retry = None  # due already: the loop above has just sent what was due
+        return seconds
 
     def send_next(self) -> bool:
         """Claim and send the mail due first; False when none is due."""
@@ -129,7 +142,11 @@ class MailSender:
             self.settings.mail_retry_first_seconds * 2 ** min(mail.attempts - 1, 30),
             self.settings.mail_retry_max_seconds,
         )
-        retry_mail_at(session, mail, now + timedelta(seconds=wait), error)
+        when = now + timedelta(seconds=wait)
+        retry_mail_at(session, mail, when, error)
+        # The soonest of this sender's retries still to come (one past was just made).
+        if self.next_retry is None or self.next_retry <= now or when < self.next_retry:
+            self.next_retry = when
         logger.warning(
             "Mail %s to %s not sent (attempt %s), trying again in %.3g s: %s",
             *(mail.id, mail.recipient, mail.attempts, wait, error),
