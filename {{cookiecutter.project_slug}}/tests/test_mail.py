@@ -1,6 +1,7 @@
 """Mail delivery: the outbox sent after the commit, through a real SMTP server (aiosmtpd)."""
 
 import logging
+from email.utils import parsedate_to_datetime
 
 import pytest
 from fastapi import APIRouter
@@ -41,6 +42,8 @@ def test_a_queued_mail_arrives_with_both_bodies(database_url: str, log: MailLog)
         assert outbox_size(app) == 0
     assert (message["From"], message["To"]) == (SENDER, "alice@example.com")
     assert message["Subject"] == "Verify your address"
+    # RFC 5322's one required header besides From: when it was sent.
+    assert parsedate_to_datetime(message["Date"]).tzinfo is not None
     assert message.get_content_type() == "multipart/alternative"
     plain, html = message.get_body(("plain",)), message.get_body(("html",))
     assert plain is not None

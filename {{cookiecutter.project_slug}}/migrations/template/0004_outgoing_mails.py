@@ -46,7 +46,9 @@ def upgrade() -> None:
         sa.Column("last_error", sa.String(length=500), nullable=True),
         sa.Column("created_at", MOMENT, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outgoing_mails")),
-{%- if cookiecutter.database == 'mysql' %}
+{%- if cookiecutter.database == 'sqlite' %}
+        sqlite_autoincrement=True,  # ids never reused: the log names mails by id
+{%- elif cookiecutter.database == 'mysql' %}
         mysql_engine="InnoDB",
         mysql_charset="utf8mb4",
         mysql_collate="utf8mb4_unicode_ci",

@@ -43,35 +43,37 @@ def queue_link_mail(session: Session, *, to: str, mail: LinkMail, url: str) -> N
 
 
 def queue_verification_mail(
-    session: Session, settings: Settings, *, username: str, email: str, token: str
+    session: Session, settings: Settings, *, email: str, token: str
 ) -> None:
+    # No username in the words: anyone may give any address, and so choose a username to
+    # greet its owner with. The mail says only what the service knows for sure.
     hours = settings.email_verification_expire_hours
     mail = LinkMail(
         subject=f"Confirm your email address for {PROJECT_NAME}",
         lines=[
-            f"Hello {username},",
-            f"To confirm that {email} is your address, open this link within {hours} hours:",
+            f"Someone asked to confirm that {email} is the address of an account on"
+            f" {PROJECT_NAME}. If that was you, open this link within {hours} hours:",
         ],
         action="Confirm my address",
-        after="If you did not ask for this, you can ignore this mail.",
+        after="If it was not you, ignore this mail: the address stays unconfirmed.",
     )
     url = link(settings, VERIFY_EMAIL_PAGE, token)
     queue_link_mail(session, to=email, mail=mail, url=url)
 
 
 def queue_password_reset_mail(
-    session: Session, settings: Settings, *, username: str, email: str, token: str
+    session: Session, settings: Settings, *, email: str, token: str
 ) -> None:
     minutes = settings.password_reset_expire_minutes
     mail = LinkMail(
         subject=f"Reset your password for {PROJECT_NAME}",
         lines=[
-            f"Hello {username},",
-            f"To choose a new password, open this link within {minutes} minutes. It signs"
-            " you out everywhere.",
+            f"Someone asked to reset the password of the account on {PROJECT_NAME} whose"
+            f" address is {email}. To choose a new password, open this link within {minutes}"
+            " minutes; it signs you out everywhere:",
         ],
         action="Choose a new password",
-        after="If you did not ask for this, ignore this mail: your password stays as it is.",
+        after="If it was not you, ignore this mail: your password stays as it is.",
     )
     url = link(settings, RESET_PASSWORD_PAGE, token)
     queue_link_mail(session, to=email, mail=mail, url=url)

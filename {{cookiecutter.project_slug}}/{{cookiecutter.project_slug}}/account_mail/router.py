@@ -18,7 +18,11 @@ from {{ cookiecutter.project_slug }}.account_mail.errors import (
     NOTHING_TO_VERIFY,
     refuse_link,
 )
-from {{ cookiecutter.project_slug }}.account_mail.models import RESET_PASSWORD, VERIFY_EMAIL
+from {{ cookiecutter.project_slug }}.account_mail.models import (
+    RESET_PASSWORD,
+    VERIFY_EMAIL,
+    WRONG_TOKEN,
+)
 from {{ cookiecutter.project_slug }}.account_mail.schemas import (
     MailAccepted,
     MailTokenBody,
@@ -65,13 +69,13 @@ def request_email_verification(
     if user.email_verified:
         raise HTTPException(status.HTTP_409_CONFLICT, detail="Your email address is verified")
     client = client_address(request)
-    throttling.refuse_too_many(session, settings, email=user.email, client=client)
+    throttling.refuse_too_many(
+        session, settings, kind=VERIFY_EMAIL, email=user.email, client=client
+    )
     throttling.record(session, settings, kind=VERIFY_EMAIL, email=user.email, client=client)
     lifetime = timedelta(hours=settings.email_verification_expire_hours)
     token = issue_mail_token(session, user=user, purpose=VERIFY_EMAIL, lifetime=lifetime)
-    messages.queue_verification_mail(
-        session, settings, username=user.username, email=user.email, token=token
-    )
+    messages.queue_verification_mail(session, settings, email=user.email, token=token)
     session.commit()
     return MailAccepted(detail=f"A link to verify {user.email} is on its way")
 
@@ -79,14 +83,14 @@ def request_email_verification(
 @router.post(
     "/auth/verify-email",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=BODY_TOO_LARGE | LINK_REFUSED | throttling.THROTTLED,
+    responses=BODY_TOO_LARGE | LINK_REFUSED | throttling.CLIENT_THROTTLED,
 )
 def verify_email(
     body: MailTokenBody, request: Request, session: SessionDep, settings: SettingsDep
 ) -> None:
     """Verify an email address with the token of the link mailed to it."""
     client = client_address(request)
-    throttling.refuse_too_many(session, settings, email=None, client=client)
+    throttling.refuse_too_many(session, settings, kind=WRONG_TOKEN, email=None, client=client)
     user = redeem_mail_token(session, token=body.token, purpose=VERIFY_EMAIL)
     if user is None:
         refuse_link(session, settings, client)
@@ -113,7 +117,9 @@ def request_password_reset(
     sent before the address is even looked up, so neither its words nor its time tell.
     """
     client = client_address(request)
-    throttling.refuse_too_many(session, settings, email=body.email, client=client)
+    throttling.refuse_too_many(
+        session, settings, kind=RESET_PASSWORD, email=body.email, client=client
+    )
     throttling.record(session, settings, kind=RESET_PASSWORD, email=body.email, client=client)
     session.commit()
     background_tasks.add_task(
@@ -143,9 +149,7 @@ def mail_reset_link(
                 return
             lifetime = timedelta(minutes=settings.password_reset_expire_minutes)
             token = issue_mail_token(session, user=user, purpose=RESET_PASSWORD, lifetime=lifetime)
-            messages.queue_password_reset_mail(
-                session, settings, username=user.username, email=user.email, token=token
-            )
+            messages.queue_password_reset_mail(session, settings, email=user.email, token=token)
             session.commit()
     except SQLAlchemyError as error:
         # The answer has left: all that is left to do is say so. The user asks again.
@@ -159,7 +163,7 @@ def mail_reset_link(
 @router.post(
     "/auth/password-reset/confirm",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=BODY_TOO_LARGE | LINK_REFUSED | throttling.THROTTLED,
+    responses=BODY_TOO_LARGE | LINK_REFUSED | throttling.CLIENT_THROTTLED,
 )
 def confirm_password_reset(
     body: PasswordResetConfirm,
@@ -171,7 +175,7 @@ def confirm_password_reset(
     """Set a new password with the token of the reset link; every session and token of the
     user stops working. Failed logins still count: a reset lifts no login throttling."""
     client = client_address(request)
-    throttling.refuse_too_many(session, settings, email=None, client=client)
+    throttling.refuse_too_many(session, settings, kind=WRONG_TOKEN, email=None, client=client)
     session.commit()  # ends the reads: no database connection waits through the hashing
     new_hash = hasher.hash(body.new_password)
     user = redeem_mail_token(session, token=body.token, purpose=RESET_PASSWORD)

@@ -31,29 +31,37 @@ THROTTLED: Responses = {
         "headers": RETRY_AFTER,
     }
 }
+# The endpoints that take a link's token, which name no address.
+CLIENT_THROTTLED: Responses = {
+    429: {
+        "model": ErrorDetail,
+        "description": "Too many requests for mail, and wrong link tokens, from this client",
+        "headers": RETRY_AFTER,
+    }
+}
 
 
 def refuse_too_many(
-    session: Session, settings: Settings, *, email: str | None, client: str | None
+    session: Session, settings: Settings, *, kind: str, email: str | None, client: str | None
 ) -> None:
-    """Raise 429 if the address, or the client, has used up its requests in the window."""
+    """Raise 429 if the address has used up its requests of this kind in the window (so that
+    strangers asking for reset links cannot stop its owner verifying it), or the client its
+    requests of any kind."""
     now = utc_now()
     since = now - timedelta(seconds=settings.mail_requests_window_seconds)
-    limits: list[tuple[str, int, ColumnElement[bool]]] = []
+    limits: list[tuple[str, int, list[ColumnElement[bool]]]] = []
     if email is not None:
-        limits.append(
-            ("this address", settings.mail_requests_max_per_address, MailRequest.email == email)
-        )
+        of_address = [MailRequest.email == email, MailRequest.kind == kind]
+        limits.append(("to this address", settings.mail_requests_max_per_address, of_address))
     if client is not None and settings.mail_requests_max_per_client:  # 0: no such limit
-        limits.append(
-            ("this client", settings.mail_requests_max_per_client, MailRequest.client == client)
-        )
+        of_client = [MailRequest.client == client]
+        limits.append(("from this client", settings.mail_requests_max_per_client, of_client))
     for whom, limit, of in limits:
         # The newest `limit` of them: once the oldest of these is out of the window, the
         # others leave room for one more.
         newest = (
             select(MailRequest.requested_at)
-            .where(of, MailRequest.requested_at > since)
+            .where(*of, MailRequest.requested_at > since)
             .order_by(MailRequest.requested_at.desc())
             .limit(limit)
         )
@@ -63,7 +71,7 @@ def refuse_too_many(
         retry_after = retry_seconds(times[0], settings, now)
         raise HTTPException(
             status_code=status.HTTP_429_TOO_MANY_REQUESTS,
-            detail=f"Too many requests for mail from {whom}; try again in {retry_after} s",
+            detail=f"Too many requests for mail {whom}; try again in {retry_after} s",
             headers={"Retry-After": str(retry_after)},
         )
 

@@ -13,7 +13,11 @@ class OutgoingMail(Base):
     a server took it (or it was refused for good)."""
 
     __tablename__ = "outgoing_mails"
-    __table_args__ = (Index("ix_outgoing_mails_next_attempt_at", "next_attempt_at"),)
+    # The log names mails by id: on SQLite too, a sent mail's id is never another's.
+    __table_args__ = (
+        Index("ix_outgoing_mails_next_attempt_at", "next_attempt_at"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(ID, primary_key=True)
     recipient: Mapped[str] = mapped_column(String(320))  # the longest an address can be

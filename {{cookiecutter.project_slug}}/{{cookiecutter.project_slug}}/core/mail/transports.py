@@ -4,7 +4,7 @@ import logging
 import smtplib
 import ssl
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import formatdate, make_msgid
 from urllib.parse import unquote, urlsplit
 
 from {{ cookiecutter.project_slug }}.core.mail.models import OutgoingMail
@@ -23,6 +23,7 @@ def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
     message["From"] = sender
     message["To"] = mail.recipient
     message["Subject"] = mail.subject
+    message["Date"] = formatdate(usegmt=True)  # RFC 5322 requires it; filters look for it
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2])
     message.set_content(mail.text_body)
     if mail.html_body is not None:
