@@ -1,6 +1,6 @@
 """A team's first weeks: new columns, a new table, through the generated README's commands.
 
-On a copy of each database's installed project, written as a newcomer would: a unique `email`
+On a copy of each database's installed project, written as a newcomer would: a unique `nickname`
 column in users/models.py and a `notes` table in a package of its own, notes/models.py, that
 refers to users (an indexed foreign key that cascades deletes, timestamps); `make revision`,
 `make migrate`. Then a note is written, a migration is written by hand (`alembic revision`), and
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tests.conftest import InstalledProject, run
 
-EMAIL_COLUMN = "    email: Mapped[str | None] = mapped_column(String(255), unique=True)\n"
+NICKNAME_COLUMN = "    nickname: Mapped[str | None] = mapped_column(String(50), unique=True)\n"
 PHONE_COLUMN = "    phone: Mapped[str | None] = mapped_column(String(30), unique=True)\n"
 # notes/models.py: a package's tables need no line elsewhere for the migrations to see them.
 NOTES_MODELS = """\
@@ -81,9 +81,9 @@ def add_after_username(models: Path, column: str) -> None:
     models.write_text(text[: username.end()] + column + text[username.end() :])
 
 
-def add_email_and_notes(models: Path, slug: str) -> None:
-    """Add the email column to users/models.py, and the notes package beside users/."""
-    add_after_username(models, EMAIL_COLUMN)
+def add_nickname_and_notes(models: Path, slug: str) -> None:
+    """Add the nickname column to users/models.py, and the notes package beside users/."""
+    add_after_username(models, NICKNAME_COLUMN)
     notes = models.parents[1] / "notes"
     notes.mkdir()
     (notes / "__init__.py").write_text('"""Notes that users keep."""\n')
@@ -114,10 +114,10 @@ def test_a_new_column_and_table_migrate_lint_and_test_the_documented_way(
         models = project_copy / project.slug / "users" / "models.py"
         versions = project_copy / "migrations" / "versions"
         python, alembic = project.command("python"), project.command("alembic")
-        add_email_and_notes(models, project.slug)
+        add_nickname_and_notes(models, project.slug)
 
-        run([*make, "revision", "m=add email and notes"], cwd=project_copy, env=env)
-        assert (versions / "service_0001_add_email_and_notes.py").is_file(), sorted(
+        run([*make, "revision", "m=add nickname and notes"], cwd=project_copy, env=env)
+        assert (versions / "service_0001_add_nickname_and_notes.py").is_file(), sorted(
             versions.iterdir()
         )
         run([*make, "migrate"], cwd=project_copy, env=env)

@@ -48,6 +48,9 @@ def redeem_mail_token(session: Session, *, token: str, purpose: str) -> User | N
     ).one_or_none()
     if found is None:
         return None
+    # Typed here: older SQLAlchemy releases type a row's values as Any.
+    mail_token: MailToken
+    user: User
     mail_token, user = found
     if not (
         now < mail_token.expires_at

@@ -8,6 +8,7 @@ from {{ cookiecutter.project_slug }}.core.errors import ErrorDetail, Responses
 from {{ cookiecutter.project_slug }}.users import queries
 from {{ cookiecutter.project_slug }}.users.models import User
 from {{ cookiecutter.project_slug }}.users.schemas import UserRead
+from {{ cookiecutter.project_slug }}.users.taken import EmailTakenError, UsernameTakenError
 
 # Answers for the OpenAPI docs (core/errors.py says why each names ErrorDetail).
 NOT_FOUND: Responses = {404: {"model": ErrorDetail, "description": "No user with this id"}}
@@ -52,8 +53,12 @@ def username_taken(username: str | None) -> HTTPException:
     return HTTPException(status.HTTP_409_CONFLICT, detail=detail)
 
 
-def email_taken(email: str) -> HTTPException:
-    return HTTPException(status.HTTP_409_CONFLICT, detail=f"Email address {email!r} is taken")
+def already_taken(error: UsernameTakenError | EmailTakenError) -> HTTPException:
+    """409, naming what another user has."""
+    if isinstance(error, EmailTakenError):
+        detail = f"Email address {error.email!r} is taken"
+        return HTTPException(status.HTTP_409_CONFLICT, detail=detail)
+    return username_taken(error.username)
 
 
 def user_not_found(user_id: int) -> HTTPException:

@@ -41,11 +41,10 @@ from {{ cookiecutter.project_slug }}.users.errors import (
     SELF_OR_SUPERUSER,
     SELF_OR_SUPERUSER_UPDATE,
     TAKEN_OR_LAST_SUPERUSER,
+    already_taken,
     check_self_or_superuser,
-    email_taken,
     get_user_or_404,
     user_not_found,
-    username_taken,
 )
 from {{ cookiecutter.project_slug }}.users.last_superuser import NoSuperuserLeftError
 from {{ cookiecutter.project_slug }}.users.rows import get_user_row
@@ -77,10 +76,8 @@ def create_user(body: UserCreate, session: SessionDep, hasher: PasswordHasherDep
             age=body.age,
             email=body.email,
         )
-    except UsernameTakenError:
-        raise username_taken(body.username) from None
-    except EmailTakenError:
-        raise email_taken(body.email or "") from None
+    except (UsernameTakenError, EmailTakenError) as error:
+        raise already_taken(error) from None
     session.commit()
     return UserRead.model_validate(user)
 
@@ -180,10 +177,8 @@ def update_user(
         queries.update_user(session, user=user, changes=changes)
     except UsersNotFoundError:  # deleted by another request since it was read
         raise user_not_found(user_id) from None
-    except UsernameTakenError as error:
-        raise username_taken(error.username) from None
-    except EmailTakenError as error:
-        raise email_taken(error.email) from None
+    except (UsernameTakenError, EmailTakenError) as error:
+        raise already_taken(error) from None
     except NoSuperuserLeftError:
         raise NO_SUPERUSER_LEFT from None
     session.commit()
