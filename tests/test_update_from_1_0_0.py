@@ -173,6 +173,8 @@ def follow_the_changelog_by_hand(service: Service, database: str, version: str) 
     # 2.0.0's steps are for a file the team edited that moved, and code of its own that
     # imports the template's modules: this team did neither (its module imports none).
     # "Nothing for the pins: the next `make` command installs them": the caller installs.
+    # 3.0.0's steps are for the service's clients (refresh tokens), its users (who sign in
+    # again), and its Kubernetes Secret: this team's service has none of them here.
 
 
 @pytest.mark.parametrize("database", EACH_DATABASE)
