@@ -3,6 +3,7 @@
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from httpx2 import Response
 from sqlalchemy import update
 
 from {{ cookiecutter.project_slug }}.users.models import User
@@ -12,10 +13,17 @@ USERS_URL = "/api/v1/users"
 SIGN_UP = {"username": "alice", "password": "a long password"}
 
 
-def mark_verified(app: FastAPI, user_id: int) -> None:
-    """As following the mailed link would (test_mailed_links.py follows it)."""
+@pytest.fixture
+def verified_user(app: FastAPI, user: User) -> User:
+    """The user, with alice@example.com verified (test_mailed_links.py follows the link)."""
+    verified = {"email": "alice@example.com", "email_verified": True}
     with app.state.engine.begin() as connection:
-        connection.execute(update(User).where(User.id == user_id).values(email_verified=True))
+        connection.execute(update(User).where(User.id == user.id).values(**verified))
+    return user
+
+
+def set_address(client: TestClient, user: User, headers: Headers, email: str | None) -> Response:
+    return client.patch(f"{USERS_URL}/{user.id}", json={"email": email}, headers=headers)
 
 
 def test_sign_up_with_an_address_keeps_it_unverified(client: TestClient) -> None:
@@ -100,16 +108,9 @@ def test_a_username_like_the_index_is_still_a_username(client: TestClient) -> No
 
 
 def test_a_new_address_is_unverified(
-    app: FastAPI, client: TestClient, user: User, user_headers: Headers
+    app: FastAPI, client: TestClient, verified_user: User, user_headers: Headers
 ) -> None:
-    client.patch(
-        f"{USERS_URL}/{user.id}", json={"email": "alice@example.com"}, headers=user_headers
-    )
-    mark_verified(app, user.id)
-
-    response = client.patch(
-        f"{USERS_URL}/{user.id}", json={"email": "alice@example.org"}, headers=user_headers
-    )
+    response = set_address(client, verified_user, user_headers, "alice@example.org")
 
     assert response.status_code == 200
     assert (response.json()["email"], response.json()["email_verified"]) == (
@@ -121,16 +122,9 @@ def test_a_new_address_is_unverified(
 
 
 def test_the_same_address_in_other_letters_stays_verified(
-    app: FastAPI, client: TestClient, user: User, user_headers: Headers
+    client: TestClient, verified_user: User, user_headers: Headers
 ) -> None:
-    client.patch(
-        f"{USERS_URL}/{user.id}", json={"email": "alice@example.com"}, headers=user_headers
-    )
-    mark_verified(app, user.id)
-
-    response = client.patch(
-        f"{USERS_URL}/{user.id}", json={"email": "ALICE@example.com"}, headers=user_headers
-    )
+    response = set_address(client, verified_user, user_headers, "ALICE@example.com")
 
     assert (response.json()["email"], response.json()["email_verified"]) == (
         "ALICE@example.com",
@@ -139,14 +133,9 @@ def test_the_same_address_in_other_letters_stays_verified(
 
 
 def test_null_removes_the_address(
-    app: FastAPI, client: TestClient, user: User, user_headers: Headers
+    client: TestClient, verified_user: User, user_headers: Headers
 ) -> None:
-    client.patch(
-        f"{USERS_URL}/{user.id}", json={"email": "alice@example.com"}, headers=user_headers
-    )
-    mark_verified(app, user.id)
-
-    response = client.patch(f"{USERS_URL}/{user.id}", json={"email": None}, headers=user_headers)
+    response = set_address(client, verified_user, user_headers, None)
 
     assert (response.json()["email"], response.json()["email_verified"]) == (None, False)
 
@@ -156,9 +145,7 @@ def test_taking_another_users_address_conflicts_and_changes_nothing(
 ) -> None:
     client.post(USERS_URL, json={**SIGN_UP, "username": "bob", "email": "bob@example.com"})
 
-    response = client.patch(
-        f"{USERS_URL}/{user.id}", json={"email": "Bob@Example.com"}, headers=user_headers
-    )
+    response = set_address(client, user, user_headers, "Bob@Example.com")
 
     assert response.status_code == 409
     assert response.json()["detail"] == "Email address 'Bob@example.com' is taken"
@@ -171,9 +158,7 @@ def test_taking_another_users_address_conflicts_and_changes_nothing(
 def test_the_signed_in_user_sees_their_address(
     client: TestClient, user: User, user_headers: Headers
 ) -> None:
-    client.patch(
-        f"{USERS_URL}/{user.id}", json={"email": "alice@example.com"}, headers=user_headers
-    )
+    set_address(client, user, user_headers, "alice@example.com")
 
     body = client.get(f"{USERS_URL}/me", headers=user_headers).json()
 
