@@ -231,6 +231,21 @@ def test_a_login_clears_the_users_sessions_that_are_over(
     assert left == {live.session_id, newest.session_id, others.session_id}
 
 
+def test_a_login_clears_the_sessions_begun_before_a_new_password(
+    transaction: Transaction, user: User
+) -> None:
+    before = sign_in(transaction, user)
+    with transaction() as session:
+        user_queries.retire_tokens(session, user=session.get_one(User, user.id))
+
+    after = sign_in(transaction, user)
+
+    with transaction() as session:
+        left = set(session.scalars(select(UserSession.id)))
+    assert before.session_id not in left
+    assert left == {after.session_id}
+
+
 def test_a_refresh_clears_its_sessions_expired_tokens(transaction: Transaction, user: User) -> None:
     first = sign_in(transaction, user)
     second = refresh(transaction, first.token)

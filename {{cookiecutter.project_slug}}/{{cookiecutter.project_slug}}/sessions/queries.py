@@ -59,8 +59,14 @@ def start_session(
 ) -> IssuedToken:
     now = utc_now()
     # The user's sessions that are over go, their tokens with them (ON DELETE CASCADE):
-    # the tables hold live sessions, and the last ones of each user.
-    over = or_(UserSession.ended_at.is_not(None), UserSession.expires_at <= now)
+    # ended, expired, or begun before the user's token version moved on (a new password,
+    # a deactivation, "sign out everywhere"). The tables hold live sessions, and the last
+    # ones of each user.
+    over = or_(
+        UserSession.ended_at.is_not(None),
+        UserSession.expires_at <= now,
+        UserSession.token_version != user.token_version,
+    )
     session.execute(delete(UserSession).where(UserSession.user_id == user.id, over))
     user_session = UserSession(
         user_id=user.id,
@@ -137,13 +143,6 @@ def end_session_of_token(session: Session, *, token: str) -> None:
     session_id = session.scalar(owner)
     if session_id is not None:
         end_session(session, session_id=session_id)
-
-
-def end_every_session(session: Session, *, user_id: int) -> None:
-    ending = update(UserSession).where(
-        UserSession.user_id == user_id, UserSession.ended_at.is_(None)
-    )
-    session.execute(ending.values(ended_at=utc_now()), execution_options=NO_SYNC)
 
 
 def live_sessions(session: Session, *, user: User) -> list[UserSession]:

@@ -111,8 +111,9 @@ def log_out_everywhere(
     """End every session of yours, on every device, this one included."""
     user = session.get(User, current_user.id)
     if user is not None:  # else deleted meanwhile: nothing left to end
+        # As a new password does: every token carries the old version, every session began
+        # with it, and both are refused from now on.
         retire_tokens(session, user=user)
-        queries.end_every_session(session, user_id=user.id)
         session.commit()
     forget_cookie(request, response, settings)
 

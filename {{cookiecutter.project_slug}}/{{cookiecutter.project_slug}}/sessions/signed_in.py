@@ -1,9 +1,10 @@
 """The token check's read: the user an access token names, if the token's session is live.
 
 One query, not two: every signed-in request runs it (users/rows.py says why it reads
-through the driver). A session ended by a sign-out, by a replayed refresh token or by
-another device's "sign out everywhere" makes the query find no user, so each access token
-of that session is refused from its next request on, not only once it expires.
+through the driver). A session ended by a sign-out or by a replayed refresh token makes the
+query find no user, so each access token of that session is refused from its next request
+on, not only once it expires. ("Sign out everywhere", like a new password, moves the user's
+token version on instead, which every older token fails.)
 """
 
 from sqlalchemy import Connection, bindparam, exists
